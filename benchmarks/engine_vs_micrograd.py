@@ -107,7 +107,8 @@ def main() -> None:
     m_ours = bytes_per_node(ours, engine.Value, xs, ys)
 
     print(f"first-step loss (both): {loss_ours:.6f}")
-    print(f"seconds per step   micrograd {t_mg:.4f}   course_lib {t_ours:.4f}   speed-up {t_mg / t_ours:.2f}x")
+    print(f"seconds per step   micrograd {t_mg:.4f}   course_lib {t_ours:.4f}   "
+          f"speed-up {t_mg / t_ours:.2f}x")
     print(f"bytes per node     micrograd {m_mg:.0f}   course_lib {m_ours:.0f}   ratio {m_ours / m_mg:.2f}")
 
 

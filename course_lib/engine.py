@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Iterable, Union
+from collections.abc import Iterable
 
-Number = Union[int, float]
+Number = int | float
 
 
 def _as_float(x: object, context: str) -> float:
@@ -74,7 +74,8 @@ class Value:
 
     def __mul__(self, other: Value | Number) -> Value:
         other = other if isinstance(other, Value) else Value(_as_float(other, "*"))
-        return self._result(self.data * other.data, (self, other), "*", (other.data, self.data))  # d(ab) = b, a
+        # d(ab)/da = b, d(ab)/db = a
+        return self._result(self.data * other.data, (self, other), "*", (other.data, self.data))
 
     def __sub__(self, other: Value | Number) -> Value:
         other = other if isinstance(other, Value) else Value(_as_float(other, "-"))
@@ -84,8 +85,8 @@ class Value:
         other = other if isinstance(other, Value) else Value(_as_float(other, "/"))
         if other.data == 0:
             raise ZeroDivisionError(f"division by zero in {self.data!r} / {other.data!r}")
-        inv = 1.0 / other.data
-        return self._result(self.data * inv, (self, other), "/", (inv, -self.data * inv * inv))  # d(a/b) = 1/b, -a/b^2
+        inv = 1.0 / other.data  # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2
+        return self._result(self.data * inv, (self, other), "/", (inv, -self.data * inv * inv))
 
     def __neg__(self) -> Value:
         return self._result(-self.data, (self,), "neg", (-1.0,))  # d(-a) = -1

@@ -11,8 +11,8 @@ gradient to about 8-10 significant digits for smooth functions.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import numpy as np
 

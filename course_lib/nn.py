@@ -8,11 +8,11 @@ the same inputs; an MLP is layers in sequence. Every weight is a `Value`, so
 from __future__ import annotations
 
 import random
-from typing import Optional, Sequence, Union
+from collections.abc import Sequence
 
 from course_lib.engine import Value
 
-Input = Union[Value, float, int]
+Input = Value | float | int
 
 ACTIVATIONS = ("tanh", "relu", "sigmoid", None)
 _SAME = object()  # marks "output_activation not given": use the hidden activation
@@ -37,7 +37,7 @@ class Module:
 class Neuron(Module):
     """activation(w . x + b) with `nin` weights; activation is 'tanh', 'relu', 'sigmoid' or None."""
 
-    def __init__(self, nin: int, activation: Optional[str] = "tanh") -> None:
+    def __init__(self, nin: int, activation: str | None = "tanh") -> None:
         if not isinstance(nin, int) or isinstance(nin, bool) or nin < 1:
             raise ValueError(f"a neuron needs a whole number of inputs >= 1, got {nin!r}")
         if activation not in ACTIVATIONS:
@@ -71,7 +71,7 @@ class Layer(Module):
             raise ValueError(f"a layer needs a whole number of neurons >= 1, got {nout!r}")
         self.neurons = [Neuron(nin, **neuron_kwargs) for _ in range(nout)]
 
-    def __call__(self, x: Sequence[Input]) -> Union[Value, list[Value]]:
+    def __call__(self, x: Sequence[Input]) -> Value | list[Value]:
         outs = [n(x) for n in self.neurons]
         return outs[0] if len(outs) == 1 else outs  # a single output is easier to use as a loss
 
@@ -90,8 +90,8 @@ class MLP(Module):
         self,
         nin: int,
         nouts: Sequence[int],
-        activation: Optional[str] = "tanh",
-        output_activation: Optional[str] = _SAME,  # type: ignore[assignment]
+        activation: str | None = "tanh",
+        output_activation: str | None = _SAME,  # type: ignore[assignment]
     ) -> None:
         if isinstance(nouts, int) or not len(nouts):
             raise ValueError(f"nouts is a list of layer sizes such as [4, 4, 1], got {nouts!r}")
@@ -104,7 +104,7 @@ class MLP(Module):
             for i in range(len(nouts))
         ]
 
-    def __call__(self, x: Sequence[Input]) -> Union[Value, list[Value]]:
+    def __call__(self, x: Sequence[Input]) -> Value | list[Value]:
         for layer in self.layers:
             x = layer(x)
             x = [x] if isinstance(x, Value) else x  # the next layer wants a list

@@ -12,7 +12,8 @@ picture and the same DOT source.
 
 from __future__ import annotations
 
-from typing import Any, Collection, Iterable
+from collections.abc import Collection, Iterable
+from typing import Any
 
 import graphviz
 

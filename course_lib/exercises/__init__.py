@@ -8,7 +8,8 @@ is wrong ("the gradient for b is off by a factor of 2"), not just False.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 
 class NotYet(Exception):
@@ -27,7 +28,7 @@ class Exercise:
     def check(self, *answer: Any) -> bool:
         """Check your answer; prints what is right or wrong and returns True/False."""
         if not answer or any(a is None or a is Ellipsis for a in answer):
-            print(f"{self.name}: no answer yet. Replace the `...` or `None` with your answer and run the check again.")
+            print(f"{self.name}: no answer yet. Replace the `...` with your answer, then check again.")
             return False
         try:
             self._checker(*answer)
