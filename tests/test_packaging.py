@@ -1,9 +1,9 @@
 """The two ways to install (pip and conda) must ask for the same things."""
 
 import re
-import tomllib
 from pathlib import Path
 
+import tomllib
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]

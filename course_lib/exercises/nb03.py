@@ -1,0 +1,201 @@
+"""Exercises for notebook 03 · tanh, exp and backpropagation.
+
+- `q1`: the local derivative of sigmoid, as a function `dsigmoid(x)`
+- `q2`: two gradients of f(x, y) = exp(x y) / y at x = 1, y = 2, by hand
+- `q3`: one chain-rule step `push(node)`, which must accumulate
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable
+from typing import Any
+
+from course_lib.engine import Value
+from course_lib.exercises import Exercise, NotYet, expect_close
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+def _number(got: Any, what: str) -> float:
+    """A float from the learner's answer (a Value counts by its data); `what` names it in messages."""
+    if isinstance(got, Value):
+        got = got.data
+    if isinstance(got, numbers.Real) and not isinstance(got, bool):
+        return float(got)
+    raise NotYet(f"{what} should {'give' if '(' in what else 'be'} a number, "
+                 f"got {type(got).__name__}: {got!r}")
+
+
+# ---- q1: d sigmoid / dx ------------------------------------------------------------
+Q1_POINTS = (-3.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.5)
+
+# wrong formulas learners often write, each with what to tell them
+Q1_MISTAKES: tuple[tuple[Callable[[float], float], str], ...] = (
+    (lambda x: _sigmoid(x),
+     "your function returns sigmoid(x) itself, the forward value. The derivative is a different "
+     "function: sigmoid(x) * (1 - sigmoid(x))."),
+    (lambda x: -_sigmoid(x) * (1 - _sigmoid(x)),
+     "the sign is flipped: sigmoid only ever increases, so its slope is positive everywhere."),
+    (lambda x: 1 - _sigmoid(x) ** 2,
+     "that is tanh's pattern, 1 - (value)^2. For sigmoid the derivative is s * (1 - s) with s = sigmoid(x)."),
+    (lambda x: x * (1 - x),
+     "you used x where sigmoid(x) belongs: first compute s = sigmoid(x), then return s * (1 - s)."),
+    (lambda x: 1 - _sigmoid(x),
+     "that is 1 - sigmoid(x) = e^{-x} / (1 + e^{-x}); you still need to multiply by sigmoid(x) "
+     "(the chain rule through 1 / (1 + e^{-x}) gives e^{-x} / (1 + e^{-x})^2)."),
+    (lambda x: math.exp(-x) / (1 + math.exp(-x)),
+     "that is 1 - sigmoid(x) = e^{-x} / (1 + e^{-x}); the denominator must be squared: "
+     "e^{-x} / (1 + e^{-x})^2."),
+)
+
+
+def _check_q1(dsigmoid: Any) -> None:
+    if not callable(dsigmoid):
+        raise NotYet("q1 wants a function, like `def dsigmoid(x): ...`; "
+                     f"you gave a {type(dsigmoid).__name__}.")
+    got = [_number(dsigmoid(x), "dsigmoid(x)") for x in Q1_POINTS]
+    want = [_sigmoid(x) * (1 - _sigmoid(x)) for x in Q1_POINTS]
+    if all(math.isclose(g, w, rel_tol=1e-6, abs_tol=1e-9) for g, w in zip(got, want)):
+        return
+    for formula, message in Q1_MISTAKES:
+        if all(math.isclose(g, formula(x), rel_tol=1e-6, abs_tol=1e-9) for g, x in zip(got, Q1_POINTS)):
+            raise NotYet(message)
+    if len(set(got)) == 1:
+        raise NotYet(f"your function returns {got[0]:.6g} for every x; the derivative depends on x "
+                     "(it is 0.25 at x = 0 and shrinks towards 0 on both sides).")
+    x, g, w = next((x, g, w) for x, g, w in zip(Q1_POINTS, got, want)
+                   if not math.isclose(g, w, rel_tol=1e-6, abs_tol=1e-9))
+    raise NotYet(f"at x = {x:g} your function gives {g:.6g}, but the slope of sigmoid there is {w:.6g}.")
+
+
+q1 = Exercise(
+    "q1",
+    _check_q1,
+    hint="Write s = sigmoid(x) = 1 / (1 + e^{-x}) and differentiate 1 / u with u = 1 + e^{-x}: "
+    "d(1/u) = -u'/u^2, and u' = -e^{-x}. Then write the result using s only.",
+    solution='''
+import math
+
+def dsigmoid(x):
+    s = 1 / (1 + math.exp(-x))
+    return s * (1 - s)   # e^{-x} / (1 + e^{-x})^2, rewritten with s
+''',
+)
+
+
+# ---- q2: gradients of exp(x y) / y by hand -------------------------------------------
+Q2_X, Q2_Y = 1.0, 2.0
+_E2 = math.exp(Q2_X * Q2_Y)
+Q2_DFDX = _E2  # y e^{xy} / y
+Q2_DFDY = _E2 * (Q2_X * Q2_Y - 1) / Q2_Y**2  # x e^{xy} / y - e^{xy} / y^2
+
+
+def _close(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=1e-6)
+
+
+def _check_q2(dfdx: Any, dfdy: Any = None) -> None:
+    if dfdy is None:
+        raise NotYet("give both answers: nb03.q2.check(dfdx, dfdy).")
+    dfdx, dfdy = _number(dfdx, "df/dx"), _number(dfdy, "df/dy")
+    if _close(dfdx, Q2_DFDY) and _close(dfdy, Q2_DFDX):
+        raise NotYet("your two numbers are swapped: pass df/dx first, then df/dy.")
+    if _close(dfdx, _E2 / Q2_Y):
+        raise NotYet(f"df/dx = {dfdx:.6g} is f itself. The chain rule through x*y multiplies "
+                     "exp(xy) by d(xy)/dx = y, which then cancels the 1/y.")
+    if _close(dfdx, Q2_Y * _E2):
+        raise NotYet(f"df/dx = {dfdx:.6g}: you differentiated exp(xy) to y exp(xy) but dropped the "
+                     "division by y that f still has.")
+    expect_close("df/dx", dfdx, Q2_DFDX)
+    if _close(dfdy, Q2_X * _E2 / Q2_Y):
+        raise NotYet(f"df/dy = {dfdy:.6g} only differentiates the numerator. y is also in the denominator: "
+                     "add the term -exp(xy) / y^2 (quotient rule, or product rule on exp(xy) * y^-1).")
+    if _close(dfdy, _E2 * (Q2_X * Q2_Y + 1) / Q2_Y**2):
+        raise NotYet(f"df/dy = {dfdy:.6g}: the denominator's term has the wrong sign. "
+                     "d(1/y)/dy = -1/y^2, so it is x exp(xy)/y - exp(xy)/y^2.")
+    expect_close("df/dy", dfdy, Q2_DFDY)
+
+
+q2 = Exercise(
+    "q2",
+    _check_q2,
+    hint="Write f = exp(x*y) * y**-1. For df/dx, y**-1 is a constant and d exp(xy)/dx = y exp(xy). "
+    "For df/dy, y appears twice: use the product rule, with d(y**-1)/dy = -y**-2.",
+    solution='''
+import math
+x, y = 1.0, 2.0
+dfdx = y * math.exp(x * y) / y                            # = e^2, about 7.389
+dfdy = x * math.exp(x * y) / y - math.exp(x * y) / y**2    # = e^2 / 4, about 1.847
+nb03.q2.check(dfdx, dfdy)
+
+# check with the engine:
+# X, Y = Value(1.0), Value(2.0); f = (X * Y).exp() / Y; f.backward(); X.grad, Y.grad
+''',
+)
+
+
+# ---- q3: one chain-rule step that accumulates ------------------------------------------
+def _run_push(push: Callable, node: Value) -> None:
+    before = node.grad
+    push(node)
+    if node.grad != before:
+        raise NotYet(f"push changed node.grad itself (from {before:g} to {node.grad:g}); "
+                     "it should only add to the children's .grad.")
+
+
+def _check_q3(push: Any) -> None:
+    if not callable(push):
+        raise NotYet(f"q3 wants a function, like `def push(node): ...`; you gave a {type(push).__name__}.")
+    # 1. two different children: is it local derivative x node.grad?
+    a, b = Value(3.0), Value(-2.0)
+    c = a * b
+    c.grad = 5.0
+    _run_push(push, c)
+    if (a.grad, b.grad) == (-2.0, 3.0):
+        raise NotYet("the children got only the local derivatives (b and a). The chain rule multiplies "
+                     "them by node.grad: child.grad += local * node.grad.")
+    if (a.grad, b.grad) == (5.0, 5.0):
+        raise NotYet("the children got node.grad unchanged: you left out the local derivative. "
+                     "Multiply by it: child.grad += local * node.grad, with local from node._local.")
+    if (a.grad, b.grad) == (15.0, -10.0):
+        raise NotYet("a and b got each other's share: pair node._prev with node._local in the same order, "
+                     "e.g. zip(node._prev, node._local).")
+    expect_close("for c = a * b with a = 3, b = -2, c.grad = 5: a.grad", a.grad, -10.0)
+    expect_close("for c = a * b with a = 3, b = -2, c.grad = 5: b.grad", b.grad, 15.0)
+    # 2. a node used twice: both contributions must arrive
+    a = Value(3.0)
+    twice = a + a
+    twice.grad = 5.0
+    _run_push(push, twice)
+    if a.grad == 5.0:
+        raise NotYet("for b = a + a with b.grad = 5, a.grad came out 5, not 10: a is a child twice, and the "
+                     "second push overwrote the first. Accumulate: child.grad += ..., never child.grad = ...")
+    expect_close("for b = a + a with b.grad = 5: a.grad", a.grad, 10.0)
+    # 3. a child that already holds gradient from another path keeps it
+    a = Value(0.5)
+    a.grad = 1.0
+    t = a.tanh()
+    t.grad = 2.0
+    _run_push(push, t)
+    share = (1 - math.tanh(0.5) ** 2) * 2.0
+    if math.isclose(a.grad, share):
+        raise NotYet("a.grad already held 1.0 from another path, and your push replaced it. "
+                     "Add to it: child.grad += local * node.grad.")
+    expect_close("for t = tanh(a) with a.grad = 1 already and t.grad = 2: a.grad", a.grad, 1.0 + share)
+
+
+q3 = Exercise(
+    "q3",
+    _check_q3,
+    hint="node._prev holds the children and node._local their local derivatives, in the same order "
+    "(a child used twice appears twice). Loop over both together and ADD local * node.grad to each child.",
+    solution='''
+def push(node):
+    for child, local in zip(node._prev, node._local):
+        child.grad += local * node.grad   # +=: a child may receive from several places
+''',
+)
