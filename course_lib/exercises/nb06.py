@@ -1,0 +1,300 @@
+"""Exercises for notebook 06 · A two-layer network in NumPy.
+
+- `q1`: the backward pass of a ReLU layer, `relu_backward(dh, z)`
+- `q2`: the backward pass of a linear layer Z = X W + b, `linear_backward(X, W, dZ)` -> (dX, dW, db)
+- `q3`: the gradient of the mean softmax cross-entropy, `softmax_ce_grad(logits, y)`
+
+Each answer is a function of NumPy arrays; the check calls it on arrays of its own
+and compares the result with the right answer and with typical mistakes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from course_lib.exercises import Exercise, NotYet
+
+
+def _function(got: Any, signature: str) -> Callable:
+    if not callable(got):
+        raise NotYet(f"this exercise wants a function, like `def {signature}: ...`; "
+                     f"you gave a {type(got).__name__}.")
+    return got
+
+
+def _returned_something(got: Any, what: str) -> None:
+    if got is None:
+        raise NotYet(f"{what} returned None: did you forget the `return` line?")
+    if got is Ellipsis:
+        raise NotYet(f"{what} still returns `...`: replace it with your code.")
+
+
+def _array(got: Any, what: str, shape: tuple[int, ...]) -> np.ndarray:
+    """The learner's result as a float array of the expected shape, or a specific NotYet."""
+    _returned_something(got, what)
+    try:
+        arr = np.asarray(got, dtype=float)
+    except (TypeError, ValueError):
+        raise NotYet(f"{what} should be a NumPy array, got {type(got).__name__}: {got!r}") from None
+    if arr.shape != shape:
+        raise NotYet(f"{what} has shape {arr.shape}, but it should have shape {shape}, "
+                     "the shape of the array it is the gradient for.")
+    if not np.all(np.isfinite(arr)):
+        raise NotYet(f"{what} contains nan or inf.")
+    return arr
+
+
+def _same(a: np.ndarray, b: np.ndarray) -> bool:
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-6, atol=1e-10))
+
+
+def _copies(*arrays: np.ndarray) -> list[np.ndarray]:
+    return [a.copy() for a in arrays]
+
+
+def _check_untouched(names: str, before: list[np.ndarray], after: tuple[np.ndarray, ...]) -> None:
+    for name, old, new in zip(names.split(), before, after):
+        if not np.array_equal(old, new):
+            raise NotYet(f"your function changed its input `{name}` in place. Backward passes must "
+                         "not overwrite what the forward pass stored; work on a new array "
+                         f"(e.g. `{name} * mask` or `{name}.copy()`).")
+
+
+# ---- q1: ReLU backward -------------------------------------------------------------
+def _q1_data() -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(61)
+    z = rng.normal(size=(6, 5))  # pre-activations, no exact zeros
+    z[0, :] = np.abs(z[0, :]) + 0.1  # some rows fully active, some fully off
+    z[1, :] = -np.abs(z[1, :]) - 0.1
+    dh = rng.normal(size=(6, 5))  # gradient arriving from above
+    return dh, z
+
+
+Q1_MISTAKES: tuple[tuple[Callable[[np.ndarray, np.ndarray], np.ndarray], str], ...] = (
+    (lambda dh, z: dh,
+     "you passed dh through unchanged. Where the unit was off (z <= 0) ReLU is flat, so the "
+     "gradient there must be 0: multiply dh by the mask (z > 0)."),
+    (lambda dh, z: dh * (z <= 0),
+     "your mask is inverted: the gradient flows where the unit was ON (z > 0) and is 0 where it was off."),
+    (lambda dh, z: -dh * (z > 0),
+     "the sign is flipped: ReLU's slope is +1 where it is active, not -1."),
+    (lambda dh, z: dh * z,
+     "you multiplied by z, the input. The chain rule needs ReLU's slope, which is 1 or 0: "
+     "multiply by (z > 0) instead."),
+    (lambda dh, z: dh * np.maximum(z, 0),
+     "you multiplied by ReLU(z), the forward output. The chain rule needs ReLU's slope, which is "
+     "1 where z > 0 and 0 elsewhere."),
+    (lambda dh, z: (z > 0).astype(float),
+     "you returned the local derivative (the 0/1 mask) alone. The chain rule multiplies it by the "
+     "gradient arriving from above: dh * (z > 0)."),
+    (lambda dh, z: np.maximum(dh, 0),
+     "you applied ReLU to the gradient. Whether a gradient passes depends on the forward input z "
+     "(was the unit on?), not on the sign of dh."),
+)
+
+
+def _check_q1(relu_backward: Any) -> None:
+    f = _function(relu_backward, "relu_backward(dh, z)")
+    dh, z = _q1_data()
+    before = _copies(dh, z)
+    got = _array(f(dh, z), "relu_backward(dh, z)", z.shape)
+    _check_untouched("dh z", before, (dh, z))
+    if _same(got, dh * (z > 0)):
+        return
+    for mistake, message in Q1_MISTAKES:
+        if _same(got, mistake(dh, z)):
+            raise NotYet(message)
+    raise NotYet("not the gradient of ReLU yet. For every entry: if z > 0 the gradient is dh, "
+                 "otherwise it is 0.")
+
+
+q1 = Exercise(
+    "q1",
+    _check_q1,
+    hint="h = max(z, 0) has slope 1 where z > 0 and slope 0 where z < 0. The chain rule multiplies "
+    "the gradient arriving from above, dh, by that slope, entry by entry. `(z > 0)` is an array of "
+    "True/False that NumPy treats as 1/0 in arithmetic.",
+    solution='''
+def relu_backward(dh, z):
+    """dh: gradient of the loss w.r.t. h = ReLU(z), shape (N, H); z: the forward input, (N, H)."""
+    return dh * (z > 0)   # (N, H): dh where the unit was on, 0 where it was off
+''',
+)
+
+
+# ---- q2: linear layer backward -----------------------------------------------------
+Q2_N, Q2_D, Q2_H = 64, 10, 100  # the shapes of notebook 06's first layer
+
+
+def _q2_data() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(62)
+    X = rng.normal(size=(Q2_N, Q2_D))  # (N, D)
+    W = rng.normal(size=(Q2_D, Q2_H))  # (D, H)
+    dZ = rng.normal(size=(Q2_N, Q2_H)) / Q2_N  # (N, H), already holding the 1/N of a mean loss
+    return X, W, dZ
+
+
+def _check_q2(linear_backward: Any) -> None:
+    f = _function(linear_backward, "linear_backward(X, W, dZ)")
+    X, W, dZ = _q2_data()
+    n, d, h = Q2_N, Q2_D, Q2_H
+    before = _copies(X, W, dZ)
+    result = f(X, W, dZ)
+    _check_untouched("X W dZ", before, (X, W, dZ))
+    _returned_something(result, "linear_backward(X, W, dZ)")
+    if not isinstance(result, (tuple, list)) or len(result) != 3:
+        raise NotYet("return three arrays, `return dX, dW, db`, in that order.")
+    dX_got, dW_got, db_got = result
+
+    # dW first: it is the one the lesson is about
+    dW_arr = np.asarray(dW_got, dtype=float)
+    if dW_arr.shape == (h, d):
+        raise NotYet(f"dW has shape {dW_arr.shape} but W is {W.shape}: transpose. X.T @ dZ has "
+                     "W's shape (D, H); dZ.T @ X gives its transpose.")
+    dW = _array(dW_got, "dW", W.shape)
+    want_dW = X.T @ dZ
+    if not _same(dW, want_dW):
+        if _same(dW, want_dW / n):
+            raise NotYet(f"dW is off by a factor of N = {n}: you divided by the batch size again. dZ "
+                         "already holds the 1/N of the mean loss, so dW = X.T @ dZ, without another / N.")
+        if _same(dW, want_dW * n):
+            raise NotYet(f"dW is {n} times too large (a factor of N): dZ already holds the 1/N of "
+                         "the mean loss, do not multiply it back.")
+        if _same(dW, -want_dW):
+            raise NotYet("dW has the sign flipped: Z = X W + b increases with W wherever X is "
+                         "positive, so dW = +X.T @ dZ.")
+        raise NotYet("dW has the right shape but wrong values. Each entry is "
+                     "dW[d, j] = sum over examples n of X[n, d] * dZ[n, j], which is X.T @ dZ.")
+
+    db_arr = np.asarray(db_got, dtype=float)
+    if db_arr.shape == (n,):
+        raise NotYet(f"db has shape ({n},), one number per example: sum over axis 0 (the examples), "
+                     f"not axis 1, to get one number per unit, shape ({h},).")
+    if db_arr.shape == (1, h):
+        raise NotYet(f"db has shape (1, {h}) but b is ({h},): sum without keepdims.")
+    db = _array(db_got, "db", (h,))
+    want_db = dZ.sum(axis=0)
+    if not _same(db, want_db):
+        if _same(db, dZ.mean(axis=0)):
+            raise NotYet(f"db is off by a factor of N = {n}: you took the mean over the batch. dZ "
+                         "already holds the 1/N of the mean loss, so sum it: dZ.sum(axis=0).")
+        raise NotYet("db has the right shape but wrong values: b is added to every example, so its "
+                     "gradient collects dZ from every example, dZ.sum(axis=0).")
+
+    dX_arr = np.asarray(dX_got, dtype=float)
+    if dX_arr.shape == (d, n):
+        raise NotYet(f"dX has shape {dX_arr.shape} but X is {X.shape}: transpose. dZ @ W.T has X's shape.")
+    dX = _array(dX_got, "dX", X.shape)
+    if not _same(dX, dZ @ W.T):
+        if _same(dX, dZ @ W.T / n):
+            raise NotYet(f"dX is off by a factor of N = {n}: do not divide by the batch size again.")
+        raise NotYet("dX has the right shape but wrong values. Each input X[n, d] feeds every unit j "
+                     "through W[d, j], so dX[n, d] = sum over j of dZ[n, j] * W[d, j], which is dZ @ W.T.")
+
+
+q2 = Exercise(
+    "q2",
+    _check_q2,
+    hint="Let the shapes guide you. X is (N, D), W is (D, H), dZ is (N, H). dW must be (D, H): the "
+    "only product of X and dZ with that shape is X.T @ dZ, and it sums over the examples for you. "
+    "dX must be (N, D): dZ @ W.T. The bias is added to every row, so db sums dZ over the rows.",
+    solution='''
+def linear_backward(X, W, dZ):
+    """Z = X @ W + b. X (N, D), W (D, H), dZ = dL/dZ (N, H)."""
+    dX = dZ @ W.T          # (N, H) @ (H, D) -> (N, D)
+    dW = X.T @ dZ          # (D, N) @ (N, H) -> (D, H), same shape as W
+    db = dZ.sum(axis=0)    # (H,), same shape as b
+    return dX, dW, db
+''',
+)
+
+
+# ---- q3: softmax cross-entropy gradient ----------------------------------------------
+Q3_N, Q3_C = 8, 5
+
+
+def _q3_data(scale: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(63)
+    logits = rng.normal(size=(Q3_N, Q3_C)) * scale  # (N, C)
+    y = rng.integers(0, Q3_C, size=Q3_N)  # (N,)
+    y[:Q3_C] = np.arange(Q3_C)  # every class appears
+    return logits, y
+
+
+def _softmax(logits: np.ndarray, axis: int = 1) -> np.ndarray:
+    e = np.exp(logits - logits.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def _onehot(y: np.ndarray, c: int) -> np.ndarray:
+    return np.eye(c)[y]
+
+
+def _check_q3(softmax_ce_grad: Any) -> None:
+    f = _function(softmax_ce_grad, "softmax_ce_grad(logits, y)")
+    logits, y = _q3_data()
+    n, c = logits.shape
+    before = _copies(logits, y)
+    got = f(logits, y)
+    _check_untouched("logits y", before, (logits, y))
+    if np.asarray(got, dtype=float).shape == (c, n):
+        raise NotYet(f"your gradient has shape {(c, n)} but logits are {(n, c)}: transpose.")
+    got = _array(got, "softmax_ce_grad(logits, y)", (n, c))
+    p, onehot = _softmax(logits), _onehot(y, c)
+    want = (p - onehot) / n
+    if not _same(got, want):
+        mistakes = (
+            ((p - onehot), f"off by a factor of N = {n}: you forgot to average over the batch. The loss "
+                           "is the mean over N examples, so every gradient entry gets a 1/N."),
+            ((onehot - p) / n, "the sign is flipped: it is p - onehot(y). Raising the correct class's "
+                               "score lowers the loss, so its gradient must be negative."),
+            (p / n, "you forgot to subtract 1 at the correct class: the gradient is (p - onehot(y)) / N."),
+            ((p - onehot) / (n * c), f"you divided by N * C = {n * c}; the mean is over the N = {n} "
+                                     "examples only, not over the classes."),
+            ((_softmax(logits, axis=0) - onehot) / n,
+             "you took the softmax over axis 0 (down the examples); it must be over axis 1, so each "
+             "row (one example's class scores) becomes probabilities that sum to 1."),
+            (-onehot / n / np.where(onehot > 0, p, 1.0),
+             "that is the gradient with respect to the probabilities p, -1/p at the correct class. "
+             "Go one step further through the softmax: with respect to the logits it is (p - onehot) / N."),
+        )
+        for wrong, message in mistakes:
+            if _same(got, wrong):
+                raise NotYet(message)
+        if np.allclose(got.sum(axis=1), 0):
+            raise NotYet("close: each row sums to 0 as it should, but the values differ from "
+                         "(softmax(logits) - onehot(y)) / N.")
+        raise NotYet("not yet the gradient: compute p = softmax(logits) row by row, subtract 1 at each "
+                     "row's correct class y[i], and divide by N.")
+
+    big_logits = logits * 1000.0  # scores this large overflow a plain exp()
+    with np.errstate(over="ignore", invalid="ignore"):
+        got_big = np.asarray(f(big_logits, y), dtype=float)
+    if got_big.shape != (n, c) or not np.all(np.isfinite(got_big)):
+        raise NotYet("right for ordinary scores, but with large scores (around 1000) your softmax gives "
+                     "nan or inf: exp(1000) overflows. Subtract each row's maximum before exp(); the "
+                     "softmax does not change.")
+    if not _same(got_big, (_softmax(big_logits) - onehot) / n):
+        raise NotYet("right for ordinary scores but wrong for large ones (around 1000): subtract each "
+                     "row's maximum, logits.max(axis=1, keepdims=True), before exp().")
+
+
+q3 = Exercise(
+    "q3",
+    _check_q3,
+    hint="Three steps: p = softmax(logits) along axis 1 (subtract the row max before np.exp for "
+    "safety); subtract 1 at each example's correct class, p[np.arange(N), y] -= 1; divide by N "
+    "because the loss is a mean over the batch.",
+    solution='''
+def softmax_ce_grad(logits, y):
+    """logits (N, C), y (N,) integer labels -> dL/dlogits (N, C) for the mean cross-entropy."""
+    N = logits.shape[0]
+    shifted = logits - logits.max(axis=1, keepdims=True)        # (N, C), exp cannot overflow
+    p = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)  # (N, C) softmax
+    p[np.arange(N), y] -= 1                                       # (N, C) p - onehot(y)
+    return p / N                                                  # (N, C) the 1/N of the mean
+''',
+)

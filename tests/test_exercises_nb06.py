@@ -1,0 +1,195 @@
+"""Notebook 06's exercises accept right answers and name the typical mistakes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from course_lib.exercises import nb06
+
+
+def run(exercise, *answer, capsys):
+    ok = exercise.check(*answer)
+    return ok, capsys.readouterr().out
+
+
+def softmax(logits, axis=1):
+    e = np.exp(logits - logits.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def onehot(y, c):
+    return np.eye(c)[y]
+
+
+def test_placeholder_says_no_answer_yet(capsys):
+    for exercise in (nb06.q1, nb06.q2, nb06.q3):
+        ok, out = run(exercise, ..., capsys=capsys)
+        assert not ok and "no answer yet" in out
+
+
+def test_hints_and_solutions_print(capsys):
+    for exercise in (nb06.q1, nb06.q2, nb06.q3):
+        exercise.hint()
+        exercise.solution()
+    out = capsys.readouterr().out
+    assert "Hint for q1" in out and "def relu_backward" in out
+    assert "def linear_backward" in out and "def softmax_ce_grad" in out
+
+
+def test_the_printed_solutions_pass(capsys):
+    """Run the code each solution prints, and check it: the solutions must never drift."""
+    for exercise, name in ((nb06.q1, "relu_backward"), (nb06.q2, "linear_backward"),
+                           (nb06.q3, "softmax_ce_grad")):
+        exercise.solution()
+        code = capsys.readouterr().out.split("\n", 1)[1]
+        namespace = {"np": np}
+        exec(code, namespace)
+        assert run(exercise, namespace[name], capsys=capsys) == (True, f"{exercise.name}: correct!\n")
+
+
+# ---- q1 -------------------------------------------------------------------------
+@pytest.mark.parametrize("answer", [
+    lambda dh, z: dh * (z > 0),
+    lambda dh, z: np.where(z > 0, dh, 0.0),
+    lambda dh, z: dh * (z >= 0),  # the same away from z == 0, and the check has no exact zeros
+    lambda dh, z: (dh * (z > 0)).tolist(),  # a nested list counts as an array
+])
+def test_q1_accepts_right_answers(answer, capsys):
+    assert run(nb06.q1, answer, capsys=capsys) == (True, "q1: correct!\n")
+
+
+def in_place(dh, z):
+    dh[z <= 0] = 0
+    return dh
+
+
+@pytest.mark.parametrize("answer, message", [
+    (lambda dh, z: dh, "you passed dh through unchanged"),
+    (lambda dh, z: dh * (z <= 0), "your mask is inverted"),
+    (lambda dh, z: dh * (z < 0), "your mask is inverted"),
+    (lambda dh, z: -dh * (z > 0), "the sign is flipped"),
+    (lambda dh, z: dh * z, "you multiplied by z, the input"),
+    (lambda dh, z: dh * np.maximum(z, 0), "you multiplied by ReLU(z), the forward output"),
+    (lambda dh, z: z > 0, "you returned the local derivative (the 0/1 mask) alone"),
+    (lambda dh, z: np.maximum(dh, 0), "you applied ReLU to the gradient"),
+    (in_place, "changed its input `dh` in place"),
+    (lambda dh, z: (dh * (z > 0)).sum(axis=0), "has shape (5,), but it should have shape (6, 5)"),
+    (lambda dh, z: 2 * dh * (z > 0), "not the gradient of ReLU yet"),
+    (lambda dh, z: "grad", "should be a NumPy array, got str"),
+    (lambda dh, z: dh / 0 * (z > 0), "contains nan or inf"),
+    (3.0, "wants a function, like `def relu_backward(dh, z): ...`"),
+    (lambda dh, z: None, "returned None: did you forget the `return` line?"),
+    (lambda dh, z: ..., "still returns `...`"),
+    (lambda dh: dh, "your code raised TypeError"),
+])
+def test_q1_rejects_typical_mistakes(answer, message, capsys):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ok, out = run(nb06.q1, answer, capsys=capsys)
+    assert not ok
+    assert out.startswith("q1: ")
+    assert message in out
+
+
+# ---- q2 -------------------------------------------------------------------------
+@pytest.mark.parametrize("answer", [
+    lambda X, W, dZ: (dZ @ W.T, X.T @ dZ, dZ.sum(axis=0)),
+    lambda X, W, dZ: [np.dot(dZ, W.T), np.einsum("nd,nh->dh", X, dZ), np.sum(dZ, 0)],
+])
+def test_q2_accepts_right_answers(answer, capsys):
+    assert run(nb06.q2, answer, capsys=capsys) == (True, "q2: correct!\n")
+
+
+def right(X, W, dZ):
+    return dZ @ W.T, X.T @ dZ, dZ.sum(axis=0)
+
+
+def overwrite_dZ(X, W, dZ):
+    dZ /= 2
+    return right(X, W, dZ)
+
+
+@pytest.mark.parametrize("answer, message", [
+    (lambda X, W, dZ: (dZ @ W.T, dZ.T @ X, dZ.sum(axis=0)),
+     "dW has shape (100, 10) but W is (10, 100): transpose"),
+    (lambda X, W, dZ: (dZ @ W.T, X.T @ dZ / len(X), dZ.sum(axis=0)), "dW is off by a factor of N = 64"),
+    (lambda X, W, dZ: (dZ @ W.T, X.T @ dZ * len(X), dZ.sum(axis=0)), "dW is 64 times too large"),
+    (lambda X, W, dZ: (dZ @ W.T, -X.T @ dZ, dZ.sum(axis=0)), "dW has the sign flipped"),
+    (lambda X, W, dZ: (dZ @ W.T, np.outer(X.sum(0), dZ.sum(0)), dZ.sum(axis=0)),
+     "dW has the right shape but wrong values"),
+    (lambda X, W, dZ: (dZ @ W.T, X.T @ dZ, dZ.sum(axis=1)), "db has shape (64,), one number per example"),
+    (lambda X, W, dZ: (dZ @ W.T, X.T @ dZ, dZ.sum(axis=0, keepdims=True)), "sum without keepdims"),
+    (lambda X, W, dZ: (dZ @ W.T, X.T @ dZ, dZ.mean(axis=0)), "db is off by a factor of N = 64"),
+    (lambda X, W, dZ: (dZ @ W.T, X.T @ dZ, dZ.max(axis=0)), "db has the right shape but wrong values"),
+    (lambda X, W, dZ: (W @ dZ.T, X.T @ dZ, dZ.sum(axis=0)), "dX has shape (10, 64) but X is (64, 10)"),
+    (lambda X, W, dZ: (dZ @ W.T / 64, X.T @ dZ, dZ.sum(axis=0)), "dX is off by a factor of N = 64"),
+    (lambda X, W, dZ: (np.zeros_like(X), X.T @ dZ, dZ.sum(axis=0)), "dX has the right shape but wrong"),
+    (lambda X, W, dZ: X.T @ dZ, "return three arrays, `return dX, dW, db`"),
+    (lambda X, W, dZ: None, "linear_backward(X, W, dZ) returned None"),
+    (overwrite_dZ, "changed its input `dZ` in place"),
+    (lambda X, W, dZ: (dZ @ W, X.T @ dZ, dZ.sum(axis=0)), "your code raised ValueError"),
+])
+def test_q2_rejects_typical_mistakes(answer, message, capsys):
+    ok, out = run(nb06.q2, answer, capsys=capsys)
+    assert not ok
+    assert out.startswith("q2: ")
+    assert message in out
+
+
+# ---- q3 -------------------------------------------------------------------------
+def good_q3(logits, y):
+    n = len(logits)
+    return (softmax(logits) - onehot(y, logits.shape[1])) / n
+
+
+@pytest.mark.parametrize("answer", [
+    good_q3,
+    lambda logits, y: (softmax(logits) - (np.arange(logits.shape[1]) == y[:, None])) / len(y),
+])
+def test_q3_accepts_right_answers(answer, capsys):
+    assert run(nb06.q3, answer, capsys=capsys) == (True, "q3: correct!\n")
+
+
+def naive_softmax(logits, y):
+    e = np.exp(logits)
+    return (e / e.sum(axis=1, keepdims=True) - onehot(y, logits.shape[1])) / len(y)
+
+
+def shift_by_global_max(logits, y):  # stable for nan, but a huge spread still underflows to 0/0
+    e = np.exp(logits - logits.max())
+    return (e / e.sum(axis=1, keepdims=True) - onehot(y, logits.shape[1])) / len(y)
+
+
+def subtract_in_place(logits, y):
+    logits -= logits.max(axis=1, keepdims=True)
+    return good_q3(logits, y)
+
+
+@pytest.mark.parametrize("answer, message", [
+    (lambda lg, y: softmax(lg) - onehot(y, lg.shape[1]),
+     "off by a factor of N = 8: you forgot to average over the batch"),
+    (lambda lg, y: (onehot(y, lg.shape[1]) - softmax(lg)) / len(y), "the sign is flipped"),
+    (lambda lg, y: softmax(lg) / len(y), "you forgot to subtract 1 at the correct class"),
+    (lambda lg, y: (softmax(lg) - onehot(y, lg.shape[1])) / lg.size, "you divided by N * C = 40"),
+    (lambda lg, y: (softmax(lg, axis=0) - onehot(y, lg.shape[1])) / len(y), "softmax over axis 0"),
+    (lambda lg, y: -onehot(y, lg.shape[1]) / len(y) / np.where(onehot(y, lg.shape[1]) > 0, softmax(lg), 1),
+     "gradient with respect to the probabilities"),
+    (lambda lg, y: good_q3(lg, y).T, "has shape (5, 8) but logits are (8, 5): transpose"),
+    (lambda lg, y: good_q3(lg, y) * 1.01, "close: each row sums to 0"),
+    (lambda lg, y: np.ones_like(lg), "not yet the gradient"),
+    (naive_softmax, "exp(1000) overflows"),
+    (subtract_in_place, "changed its input `logits` in place"),
+    (lambda lg, y: good_q3(lg, y)[:, :4], "has shape (8, 4), but it should have shape (8, 5)"),
+])
+def test_q3_rejects_typical_mistakes(answer, message, capsys):
+    with np.errstate(over="ignore", invalid="ignore"):
+        ok, out = run(nb06.q3, answer, capsys=capsys)
+    assert not ok
+    assert out.startswith("q3: ")
+    assert message in out
+
+
+def test_q3_global_max_shift_is_either_accepted_or_explained(capsys):
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        ok, out = run(nb06.q3, shift_by_global_max, capsys=capsys)
+    assert ok or "large scores" in out or "large ones" in out
