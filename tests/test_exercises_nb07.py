@@ -1,0 +1,227 @@
+"""Exercises of notebook 07: right answers pass, typical wrong ones get their specific message."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from course_lib.exercises import nb07
+
+
+def check(exercise, answer, capsys):
+    """Run a check; return (passed, printed text)."""
+    passed = exercise.check(answer)
+    return passed, capsys.readouterr().out
+
+
+def test_importing_the_exercises_does_not_import_torch():
+    code = "import sys, course_lib, course_lib.exercises.nb07; print('torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
+
+
+# ---- q1 -------------------------------------------------------------------------------------------
+
+
+def test_q1_accepts_the_parameter_count(capsys):
+    passed, out = check(nb07.q1, 84060, capsys)
+    assert passed and "correct" in out
+    assert nb07.q1.check(np.int64(84060)) and nb07.q1.check(84060.0)
+
+
+def test_q1_answer_matches_the_library_model():
+    torch_mlp = pytest.importorskip("course_lib.torch_mlp")
+    assert torch_mlp.count_parameters(torch_mlp.MLP(784, [100, 50], 10)) == 84060
+
+
+@pytest.mark.parametrize(
+    "answer, message",
+    [
+        (83900, "weights only"),
+        (160, "biases only"),
+        (84834, "one bias per *input*"),
+        (5560, "leaves out the first layer"),
+        (83550, "leaves out the output layer"),
+        (944, "counts neurons"),
+        (39200000, "multiplies all the sizes"),
+        (12345, "a*b weights and b biases"),
+        ("84060", "whole number of parameters"),
+        (84060.5, "not a whole number"),
+        (True, "whole number of parameters"),
+    ],
+)
+def test_q1_rejects_typical_mistakes(answer, message, capsys):
+    passed, out = check(nb07.q1, answer, capsys)
+    assert not passed
+    assert message in out
+
+
+def test_q1_placeholder_means_no_answer_yet(capsys):
+    passed, out = check(nb07.q1, ..., capsys)
+    assert not passed and "no answer yet" in out
+
+
+# ---- q2 -------------------------------------------------------------------------------------------
+
+
+def _step(*order):
+    """A train step doing the named calls in order; 'forward' computes the loss."""
+
+    def train_step(model, optimizer, loss_fn, x, y):
+        loss = None
+        for op in order:
+            if op == "zero":
+                optimizer.zero_grad()
+            elif op == "forward":
+                loss = loss_fn(model(x), y)
+            elif op == "backward":
+                loss.backward()
+            elif op == "step":
+                optimizer.step()
+        return loss.item()
+
+    return train_step
+
+
+@pytest.mark.parametrize(
+    "order",
+    [("zero", "forward", "backward", "step"), ("forward", "backward", "step", "zero"),
+     ("forward", "zero", "backward", "step")],
+)
+def test_q2_accepts_correct_orders(order, capsys):
+    pytest.importorskip("torch")
+    passed, out = check(nb07.q2, _step(*order), capsys)
+    assert passed, out
+
+
+def test_q2_accepts_model_zero_grad(capsys):
+    pytest.importorskip("torch")
+
+    def train_step(model, optimizer, loss_fn, x, y):
+        model.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+
+    assert check(nb07.q2, train_step, capsys)[0]
+
+
+@pytest.mark.parametrize(
+    "order, message",
+    [
+        (("forward", "backward", "step"), "without optimizer.zero_grad()"),
+        (("step", "zero", "forward", "backward"), "one batch behind"),
+        (("step", "forward", "backward"), "zero_grad() is missing"),
+        (("forward", "backward", "zero", "step"), "never changed"),
+        (("zero", "step", "forward", "backward"), "never changed"),
+        (("zero", "forward", "step"), "never changed"),
+        (("zero", "forward", "backward"), "never changed"),
+    ],
+)
+def test_q2_rejects_wrong_orders(order, message, capsys):
+    pytest.importorskip("torch")
+    passed, out = check(nb07.q2, _step(*order), capsys)
+    assert not passed
+    assert message in out
+
+
+def test_q2_rejects_a_missing_or_wrong_return_value(capsys):
+    torch = pytest.importorskip("torch")
+
+    def returns_nothing(model, optimizer, loss_fn, x, y):
+        _step("zero", "forward", "backward", "step")(model, optimizer, loss_fn, x, y)
+
+    passed, out = check(nb07.q2, returns_nothing, capsys)
+    assert not passed and "returns None" in out
+
+    def returns_tensor(model, optimizer, loss_fn, x, y):
+        optimizer.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    passed, out = check(nb07.q2, returns_tensor, capsys)
+    assert not passed and "loss.item()" in out
+
+    def returns_loss_after_step(model, optimizer, loss_fn, x, y):
+        _step("zero", "forward", "backward", "step")(model, optimizer, loss_fn, x, y)
+        with torch.no_grad():
+            return loss_fn(model(x), y).item()
+
+    passed, out = check(nb07.q2, returns_loss_after_step, capsys)
+    assert not passed and "computed before step()" in out
+
+
+def test_q2_rejects_a_result_instead_of_a_function(capsys):
+    pytest.importorskip("torch")
+    passed, out = check(nb07.q2, 0.25, capsys)
+    assert not passed and "pass your function itself" in out
+
+
+def test_q2_rejects_a_different_update(capsys):
+    torch = pytest.importorskip("torch")
+
+    def doubled_lr(model, optimizer, loss_fn, x, y):
+        optimizer.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        with torch.no_grad():
+            for p in model.parameters():
+                p -= 1.0 * p.grad
+        return loss.item()
+
+    passed, out = check(nb07.q2, doubled_lr, capsys)
+    assert not passed and "differ from one plain SGD step" in out
+
+
+# ---- q3 -------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def fashion_labels(monkeypatch):
+    """Small stand-in for the Fashion-MNIST test labels, so these tests need no data set."""
+    labels = np.random.default_rng(0).integers(0, 10, size=500).astype(np.uint8)
+    monkeypatch.setattr(nb07, "_fashion_test_labels", lambda: labels)
+    return labels
+
+
+def _with_errors(labels, fraction, seed=1):
+    """Labels with `fraction` of them changed to a different class."""
+    rng = np.random.default_rng(seed)
+    pred = labels.astype(np.int64).copy()
+    wrong = rng.choice(len(pred), size=int(fraction * len(pred)), replace=False)
+    pred[wrong] = (pred[wrong] + 1) % 10
+    return pred
+
+
+def test_q3_accepts_good_predictions(fashion_labels, capsys):
+    passed, out = check(nb07.q3, _with_errors(fashion_labels, 0.12), capsys)
+    assert passed
+    assert "Fashion-MNIST test accuracy: 88.0%" in out
+
+
+def test_q3_accepts_a_tensor(fashion_labels, capsys):
+    torch = pytest.importorskip("torch")
+    passed, _ = check(nb07.q3, torch.from_numpy(_with_errors(fashion_labels, 0.1)), capsys)
+    assert passed
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda y: _with_errors(y, 0.9), "close to guessing"),
+        (lambda y: _with_errors(y, 0.4), "the model learns"),
+        (lambda y: _with_errors(y, 0.1)[:200], "has 500 images"),
+        (lambda y: np.eye(10)[y], "pass the predicted labels"),
+        (lambda y: y.reshape(50, 10)[:, :5], "shape (N,)"),
+        (lambda y: y.astype(float) + 0.5, "whole numbers 0..9"),
+        (lambda y: y.astype(np.int64) + 1, "whole numbers 0..9"),
+    ],
+)
+def test_q3_rejects_typical_mistakes(fashion_labels, make, message, capsys):
+    passed, out = check(nb07.q3, make(fashion_labels), capsys)
+    assert not passed
+    assert message in out
