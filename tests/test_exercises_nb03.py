@@ -203,6 +203,7 @@ def test_q2_messages_do_not_reveal_the_answer(answer, message, capsys):
 
 # ---- q4: the learner's own engine -----------------------------------------------------------
 import inspect  # noqa: E402
+import json  # noqa: E402
 import re  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -210,7 +211,10 @@ from course_lib.exercises import nb04, reference_value  # noqa: E402
 from course_lib.exercises.engine_check import check_engine  # noqa: E402
 
 REFERENCE = "import math\n\n\n" + inspect.getsource(reference_value.MyValue)
-SKELETON = (Path(__file__).parent / "data" / "my_value_skeleton.py").read_text()
+NOTEBOOK = Path(__file__).parents[1] / "notebooks" / "03_tanh_exp_backprop.ipynb"
+# the exercise cell exactly as committed: it must stay a skeleton ("not yet"), not a solution
+SKELETON = "import math\n" + "".join(next(cell["source"] for cell in json.loads(NOTEBOOK.read_text())["cells"]
+                                           if cell.get("id") == "nb03-q4-skeleton"))
 
 
 def engine(replace=(), source=REFERENCE):

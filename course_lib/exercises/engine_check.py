@@ -118,7 +118,8 @@ def _check_operation(cls: type, text: str, method: str, build: Callable) -> None
     ref = build(rx, ry)
     ref.backward()
     if not _close(out.data, ref.data):
-        raise NotYet(f"`{text}` at x = {X}, y = {Y} gives data {out.data!r}; it should be {ref.data:.6g}.")
+        point = f"x = {X}, y = {Y}" if "y" in text else f"x = {X}"
+        raise NotYet(f"`{text}` at {point} gives data {out.data!r}; it should be {ref.data:.6g}.")
     # the learner's _backward closures, run by a correct backward pass
     nodes = _nodes(out)
     for node in nodes:
@@ -132,7 +133,8 @@ def _check_operation(cls: type, text: str, method: str, build: Callable) -> None
         return
     name, gave = ("x", got) if not _close(got, want) else ("y", y.grad - START_GRAD)
     want, local = ((want, rx.grad) if name == "x" else (ry.grad * SEED_GRAD, ry.grad))
-    start = f"For `{text}` at x = {X}, y = {Y}, with out.grad = {SEED_GRAD:g}, your backward step"
+    point = f"x = {X}, y = {Y}" if "y" in text else f"x = {X}"
+    start = f"For `{text}` at {point}, with out.grad = {SEED_GRAD:g}, your backward step"
     t = ref.data
     for wrong, message in LOCAL_MISTAKES.get(text, ()):
         if name == "x" and _close(gave, wrong(X, t) * SEED_GRAD):
