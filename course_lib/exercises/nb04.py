@@ -5,7 +5,7 @@
 - `q3.check(train_step)`: a function train_step(net, xs, ys, lr) doing one step of gradient descent
   on the summed squared error, with zero_grad in the right place, and returning the loss.
 
-`load_my_value()` gives section 10 the learner's own engine from notebook 03 (saved to
+`load_my_value()` gives section 9 the learner's own engine from notebook 03 (saved to
 `my_value.py` by `nb03.q4.check`) if it is there and still passes that check, else the reference
 solution, and says which one it uses.
 """
