@@ -204,6 +204,7 @@ def test_q2_messages_do_not_reveal_the_answer(answer, message, capsys):
 # ---- q4: the learner's own engine -----------------------------------------------------------
 import inspect  # noqa: E402
 import json  # noqa: E402
+import linecache  # noqa: E402
 import re  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -233,8 +234,29 @@ def _save_in_tmp(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
 
 
-def test_q4_accepts_the_reference_and_saves_nothing_it_cannot_see(capsys):
-    assert run(nb03.q4, engine(), capsys=capsys)[0]
+def test_q4_accepts_the_reference_but_saves_nothing_without_its_source(tmp_path, capsys):
+    ok, out = run(nb03.q4, engine(), capsys=capsys)  # exec'd: Python has no source text for it
+    assert ok and "Could not find the source of MyValue" in out
+    assert not (tmp_path / "my_value.py").exists()
+
+
+def test_q4_saves_a_class_from_a_notebook_cell(tmp_path, capsys):
+    """IPython keeps each cell's text in linecache under a made-up file name; that is what we save."""
+    body = REFERENCE.replace("import math\n", "")
+    cell = "unrelated = 1  # other code in the cell\n\n" + body + "\nprint('hi')\n"
+    filename = "/tmp/ipykernel_0/123456.py"
+    linecache.cache[filename] = (len(cell), None, cell.splitlines(keepends=True), filename)
+    namespace = {"math": __import__("math")}
+    exec(compile(cell, filename, "exec"), namespace)
+    try:
+        ok, out = run(nb03.q4, namespace["MyValue"], capsys=capsys)
+    finally:
+        del linecache.cache[filename]
+    assert ok and "Saved your class to my_value.py" in out
+    saved = (tmp_path / "my_value.py").read_text()
+    assert saved.startswith("# Your MyValue class from notebook 03") and "import math" in saved
+    assert "class MyValue:" in saved and "unrelated" not in saved and "print('hi')" not in saved
+    assert nb04.load_my_value() is not reference_value.MyValue
 
 
 def test_q4_skeleton_is_not_yet_and_writes_no_file(tmp_path, capsys):
