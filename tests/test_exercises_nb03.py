@@ -69,11 +69,11 @@ def test_q2_accepts_right_answers_and_engine_values(capsys):
     ((E2 / 4, E2), "swapped"),
     ((E2 / 2, E2 / 4), "is f itself"),
     ((2 * E2, E2 / 4), "dropped the division by y"),
-    ((-E2, E2 / 4), "(the sign is flipped)"),
+    ((-E2, E2 / 4), "df/dx = -7.38906 has the right size but the sign is flipped"),
     ((E2, E2 / 2), "only differentiates the numerator"),
     ((E2, 3 * E2 / 4), "the denominator's term has the wrong sign"),
-    ((E2, -E2 / 4), "df/dy is -1.84726, expected 1.84726 (the sign is flipped)"),
-    ((E2, E2 / 8), "(off by a factor of 0.5)"),
+    ((E2, -E2 / 4), "df/dy = -1.84726 has the right size but the sign is flipped"),
+    ((E2, E2 / 8), "is off by a factor of 2 too small"),
     ((E2,), "give both answers"),
     ((E2, "1.8"), "df/dy should be a number, got str"),
 ])
@@ -173,3 +173,199 @@ def test_the_solutions_pass(capsys):
     assert nb03.q3.check(namespace["push"])
     exec(nb03.q2._solution, namespace)  # calls nb03.q2.check itself
     assert "q2: correct!" in capsys.readouterr().out
+
+
+# ---- q1: a lookup table of the fixed points is not a derivative ---------------------------
+def test_q1_rejects_a_lookup_table_of_the_test_points(capsys):
+    table = {x: sig(x) * (1 - sig(x)) for x in nb03.Q1_POINTS}
+    ok, out = run(nb03.q1, lambda x: table.get(x, 0.0), capsys=capsys)
+    assert not ok and "right at the usual test points but not at x =" in out
+
+
+# ---- q2: pen-and-paper answers are rounded; "not yet" never gives the answer away -----------
+@pytest.mark.parametrize("answer", [(7.389, 1.847), (7.39, 1.85), (7.389056, 1.847264)])
+def test_q2_accepts_sensible_rounding(answer, capsys):
+    assert run(nb03.q2, *answer, capsys=capsys) == (True, "q2: correct!\n")
+
+
+@pytest.mark.parametrize("answer, message", [
+    ((7.4, 1.9), "df/dy = 1.9 is close, but rounded too much"),
+    ((7.3, 1.847), "df/dx = 7.3 is close, but rounded too much"),
+    ((3.1, 1.847), "df/dx = 3.1 is not right yet"),
+    ((E2, -E2 / 4), "df/dy = -1.84726 has the right size but the sign is flipped"),
+])
+def test_q2_messages_do_not_reveal_the_answer(answer, message, capsys):
+    ok, out = run(nb03.q2, *answer, capsys=capsys)
+    assert not ok and message in out
+    for secret in ("7.389", "7.39", "1.847", "1.85"):
+        assert secret not in out.replace(message, "")
+
+
+# ---- q4: the learner's own engine -----------------------------------------------------------
+import inspect  # noqa: E402
+import json  # noqa: E402
+import linecache  # noqa: E402
+import re  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from course_lib.exercises import nb04, reference_value  # noqa: E402
+from course_lib.exercises.engine_check import check_engine  # noqa: E402
+
+REFERENCE = "import math\n\n\n" + inspect.getsource(reference_value.MyValue)
+NOTEBOOK = Path(__file__).parents[1] / "notebooks" / "03_tanh_exp_backprop.ipynb"
+# the exercise cell exactly as committed: it must stay a skeleton ("not yet"), not a solution
+SKELETON = "import math\n" + "".join(next(cell["source"] for cell in json.loads(NOTEBOOK.read_text())["cells"]
+                                           if cell.get("id") == "nb03-q4-skeleton"))
+
+
+def engine(replace=(), source=REFERENCE):
+    """The reference MyValue with one piece of code swapped for a typical mistake."""
+    for old, new in replace:
+        assert old in source, old
+        source = source.replace(old, new)
+    namespace = {}
+    exec(compile(source, "<engine under test>", "exec"), namespace)
+    return namespace["MyValue"]
+
+
+@pytest.fixture(autouse=True)
+def _save_in_tmp(tmp_path, monkeypatch):
+    """q4 saves a passing class to my_value.py in the working directory: keep it out of the repo."""
+    monkeypatch.chdir(tmp_path)
+
+
+def test_q4_accepts_the_reference_but_saves_nothing_without_its_source(tmp_path, capsys):
+    ok, out = run(nb03.q4, engine(), capsys=capsys)  # exec'd: Python has no source text for it
+    assert ok and "Could not find the source of MyValue" in out
+    assert not (tmp_path / "my_value.py").exists()
+
+
+def test_q4_saves_a_class_from_a_notebook_cell(tmp_path, capsys):
+    """IPython keeps each cell's text in linecache under a made-up file name; that is what we save."""
+    body = REFERENCE.replace("import math\n", "")
+    cell = "unrelated = 1  # other code in the cell\n\n" + body + "\nprint('hi')\n"
+    filename = "/tmp/ipykernel_0/123456.py"
+    linecache.cache[filename] = (len(cell), None, cell.splitlines(keepends=True), filename)
+    namespace = {"math": __import__("math")}
+    exec(compile(cell, filename, "exec"), namespace)
+    try:
+        ok, out = run(nb03.q4, namespace["MyValue"], capsys=capsys)
+    finally:
+        del linecache.cache[filename]
+    assert ok and "Saved your class to my_value.py" in out
+    saved = (tmp_path / "my_value.py").read_text()
+    assert saved.startswith("# Your MyValue class from notebook 03") and "import math" in saved
+    assert "class MyValue:" in saved and "unrelated" not in saved and "print('hi')" not in saved
+    assert nb04.load_my_value() is not reference_value.MyValue
+
+
+def test_q4_skeleton_is_not_yet_and_writes_no_file(tmp_path, capsys):
+    ok, out = run(nb03.q4, engine(source=SKELETON), capsys=capsys)
+    assert not ok and "For `x ** 3`" in out and "left x.grad unchanged" in out
+    assert not (tmp_path / "my_value.py").exists()
+
+
+def test_q4_saves_a_passing_class_from_a_file_and_04_loads_it(tmp_path, capsys):
+    module = tmp_path / "learner.py"
+    module.write_text(REFERENCE.replace("MyValue", "Mine"))
+    cls = __import__("runpy").run_path(str(module))["Mine"]
+    assert run(nb03.q4, cls, capsys=capsys)[0]
+    saved = (tmp_path / "my_value.py").read_text()
+    assert "class Mine" in saved and "MyValue = Mine" in saved
+    loaded = nb04.load_my_value()
+    assert loaded.__name__ == "Mine" and "Using your own MyValue" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("content, message", [
+    (None, "There is no my_value.py"),
+    ("syntax error here", "Could not load MyValue from my_value.py (SyntaxError"),
+    ("REPLACED", "does not pass notebook 03's check any more"),
+])
+def test_04_falls_back_to_the_reference(content, message, tmp_path, capsys):
+    if content == "REPLACED":
+        content = REFERENCE.replace("self.grad += out.data * out.grad", "self.grad = out.data * out.grad")
+    if content is not None:
+        (tmp_path / "my_value.py").write_text(content)
+    assert nb04.load_my_value() is reference_value.MyValue
+    out = capsys.readouterr().out
+    assert message in out and "reference solution" in out
+
+
+def test_q4_refuses_course_lib_value_and_mixing(capsys):
+    ok, out = run(nb03.q4, Value, capsys=capsys)
+    assert not ok and "that is course_lib's Value" in out
+    mixer = engine([('other = other if isinstance(other, MyValue) else MyValue(other)\n'
+                     '        out = MyValue(self.data + other.data, (self, other), "+")',
+                     'import course_lib\n        return course_lib.Value(self.data) + other.data')])
+    ok, out = run(nb03.q4, mixer, capsys=capsys)
+    assert not ok and "gave a course_lib Value" in out
+
+
+MISTAKES = [
+    # operations
+    ([("self.grad += n * self.data ** (n - 1) * out.grad", "self.grad += n * self.data ** n * out.grad")],
+     "`x ** 3`", "lowers the exponent by one"),
+    ([("self.grad += n * self.data ** (n - 1) * out.grad", "self.grad += self.data ** (n - 1) * out.grad")],
+     "`x ** 3`", "needs the factor n"),
+    ([("self.grad += out.data * out.grad", "self.grad += self.data * out.grad")],
+     "`x.exp()`", "you used the input"),
+    ([("self.grad += out.data * out.grad", "self.grad = out.data * out.grad")],
+     "`x.exp()`", "replaced x.grad instead of adding to it"),
+    ([("self.grad += (1 - t**2) * out.grad", "self.grad += (1 - self.data**2) * out.grad")],
+     "`x.tanh()`", "you squared the input"),
+    ([("self.grad += (1 - t**2) * out.grad", "self.grad += (1 - t) * out.grad")],
+     "`x.tanh()`", "must be squared"),
+    ([("self.grad += (1 - t**2) * out.grad", "self.grad += 1 - t**2")],
+     "`x.tanh()`", "added the local derivative alone"),
+    ([("self.grad += n * self.data ** (n - 1) * out.grad", "self.grad += n * self.data ** (n - 1)")],
+     "`x ** 3`", "added the local derivative alone"),
+    ([("        out._backward = _backward\n        return out\n\n    def tanh",
+       "        return out\n\n    def tanh")],
+     "`x.exp()`", "left x.grad unchanged"),
+    ([("return self + (-other)", "return self + other")], "`x - y`", "at x = 1.5, y = -0.8 gives data"),
+    ([("return self * other**-1", "return other * self**-1")], "`x / y`", "gives data"),
+    ([("other.grad += self.data * out.grad", "other.grad -= self.data * out.grad")],
+     "`x * y`", "sign of y's gradient flipped"),
+    ([("    def tanh(self):", "    def tanh_(self):")], "`x.tanh()` does not work yet", "Write tanh"),
+    # backward()
+    ([("        self.grad = 1.0  # d(self)/d(self)\n", "")], "the neuron", "must start with self.grad = 1"),
+    ([("for node in reversed(order):", "for node in order:")],
+     "the neuron", "walks the topological order forwards"),
+    ([("if node not in visited:", "if True:")], "tanh from exp", "more than once"),
+    ([("""        visit(self)
+        self.grad = 1.0  # d(self)/d(self)
+        for node in reversed(order):  # from the output back to the inputs
+            node._backward()""", """        self.grad = 1.0
+        self._backward()""")], "the neuron", "or only runs the output's _backward()"),
+    ([("""                visited.add(node)
+                for child in node._prev:
+                    visit(child)
+                order.append(node)""", """                visited.add(node)
+                order.append(node)
+                for child in node._prev:
+                    visit(child)"""), ("for node in reversed(order):", "for node in order:")],
+     "tanh from exp", "before its children are visited"),
+]
+
+
+@pytest.mark.parametrize("replace, where, message", MISTAKES, ids=[m[2][:30] for m in MISTAKES])
+def test_q4_names_the_mistake(replace, where, message, tmp_path, capsys):
+    ok, out = run(nb03.q4, engine(replace), capsys=capsys)
+    assert not ok and out.startswith("q4: not yet.")
+    assert where in out and message in out
+    assert not (tmp_path / "my_value.py").exists()
+
+
+def test_q4_names_the_first_node_that_differs(capsys):
+    # a backward() that skips the output's own step: the output's children get nothing
+    cls = engine([("for node in reversed(order):", "for node in reversed(order[:-1]):")])
+    ok, out = run(nb03.q4, cls, capsys=capsys)
+    assert not ok
+    assert re.search(r"the first node \(from the output\) with a wrong gradient is 'n'", out)
+
+
+def test_q4_solution_is_the_reference_and_passes():
+    namespace = {}
+    solution = nb03.q4._solution
+    exec(solution, namespace)
+    check_engine(namespace["MyValue"])

@@ -3,17 +3,26 @@
 - `q1`: the local derivative of sigmoid, as a function `dsigmoid(x)`
 - `q2`: two gradients of f(x, y) = exp(x y) / y at x = 1, y = 2, by hand
 - `q3`: one chain-rule step `push(node)`, which must accumulate
+- `q4`: finish your own Value class (`**`, `-`, `/`, `exp`, `tanh`, `backward()`) in the closure
+  style of notebook 02: `nb03.q4.check(MyValue)`. Once it passes, the check saves the class to
+  `my_value.py` next to the notebook, and notebook 04 trains a network with it.
 """
 
 from __future__ import annotations
 
+import inspect
+import linecache
 import math
 import numbers
+import random
+import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from course_lib.engine import Value
-from course_lib.exercises import Exercise, NotYet, expect_close
+from course_lib.exercises import Exercise, NotYet, expect_close, reference_value
+from course_lib.exercises.engine_check import check_engine
 
 
 def _sigmoid(x: float) -> float:
@@ -60,6 +69,13 @@ def _check_q1(dsigmoid: Any) -> None:
     got = [_number(dsigmoid(x), "dsigmoid(x)") for x in Q1_POINTS]
     want = [_sigmoid(x) * (1 - _sigmoid(x)) for x in Q1_POINTS]
     if all(math.isclose(g, w, rel_tol=1e-6, abs_tol=1e-9) for g, w in zip(got, want)):
+        # right at the fixed points; also at points nobody can know in advance (a table of the
+        # seven answers would pass the fixed points alone)
+        for x in (random.Random().uniform(-6.0, 6.0) for _ in range(5)):
+            g, w = _number(dsigmoid(x), "dsigmoid(x)"), _sigmoid(x) * (1 - _sigmoid(x))
+            if not math.isclose(g, w, rel_tol=1e-6, abs_tol=1e-9):
+                raise NotYet(f"your function is right at the usual test points but not at x = {x:.6g}: "
+                             f"it gives {g:.6g} there. It must compute the slope for any x.")
         return
     for formula, message in Q1_MISTAKES:
         if all(math.isclose(g, formula(x), rel_tol=1e-6, abs_tol=1e-9) for g, x in zip(got, Q1_POINTS)):
@@ -94,8 +110,30 @@ Q2_DFDX = _E2  # y e^{xy} / y
 Q2_DFDY = _E2 * (Q2_X * Q2_Y - 1) / Q2_Y**2  # x e^{xy} / y - e^{xy} / y^2
 
 
+# A pen-and-paper answer is typed rounded: 7.389 or 7.39 for e^2 must pass. Three correct
+# significant digits are enough (relative error below 2e-3); a wrong formula is off by far more.
+Q2_ROUNDING = 2e-3
+
+
 def _close(a: float, b: float) -> bool:
-    return math.isclose(a, b, rel_tol=1e-6)
+    return math.isclose(a, b, rel_tol=Q2_ROUNDING)
+
+
+def _expect(name: str, got: float, want: float) -> None:
+    """Accept a sensibly rounded answer; otherwise say what is off, never what the answer is."""
+    if _close(got, want):
+        return
+    if math.isclose(got, want, rel_tol=0.03):
+        raise NotYet(f"{name} = {got:g} is close, but rounded too much: give at least three "
+                     "significant digits (you may use math.exp).")
+    if _close(got, -want):
+        raise NotYet(f"{name} = {got:g} has the right size but the sign is flipped.")
+    for factor, words in ((2.0, "a factor of 2 too large"), (0.5, "a factor of 2 too small"),
+                          (4.0, "a factor of 4 too large"), (0.25, "a factor of 4 too small")):
+        if _close(got, factor * want):
+            raise NotYet(f"{name} = {got:g} is off by {words}.")
+    raise NotYet(f"{name} = {got:g} is not right yet. Write f = exp(xy) * y^-1 and differentiate "
+                 "one factor at a time (see the hint).")
 
 
 def _check_q2(dfdx: Any, dfdy: Any = None) -> None:
@@ -105,19 +143,19 @@ def _check_q2(dfdx: Any, dfdy: Any = None) -> None:
     if _close(dfdx, Q2_DFDY) and _close(dfdy, Q2_DFDX):
         raise NotYet("your two numbers are swapped: pass df/dx first, then df/dy.")
     if _close(dfdx, _E2 / Q2_Y):
-        raise NotYet(f"df/dx = {dfdx:.6g} is f itself. The chain rule through x*y multiplies "
+        raise NotYet(f"df/dx = {dfdx:g} is f itself. The chain rule through x*y multiplies "
                      "exp(xy) by d(xy)/dx = y, which then cancels the 1/y.")
     if _close(dfdx, Q2_Y * _E2):
-        raise NotYet(f"df/dx = {dfdx:.6g}: you differentiated exp(xy) to y exp(xy) but dropped the "
+        raise NotYet(f"df/dx = {dfdx:g}: you differentiated exp(xy) to y exp(xy) but dropped the "
                      "division by y that f still has.")
-    expect_close("df/dx", dfdx, Q2_DFDX)
+    _expect("df/dx", dfdx, Q2_DFDX)
     if _close(dfdy, Q2_X * _E2 / Q2_Y):
-        raise NotYet(f"df/dy = {dfdy:.6g} only differentiates the numerator. y is also in the denominator: "
+        raise NotYet(f"df/dy = {dfdy:g} only differentiates the numerator. y is also in the denominator: "
                      "add the term -exp(xy) / y^2 (quotient rule, or product rule on exp(xy) * y^-1).")
     if _close(dfdy, _E2 * (Q2_X * Q2_Y + 1) / Q2_Y**2):
-        raise NotYet(f"df/dy = {dfdy:.6g}: the denominator's term has the wrong sign. "
+        raise NotYet(f"df/dy = {dfdy:g}: the denominator's term has the wrong sign. "
                      "d(1/y)/dy = -1/y^2, so it is x exp(xy)/y - exp(xy)/y^2.")
-    expect_close("df/dy", dfdy, Q2_DFDY)
+    _expect("df/dy", dfdy, Q2_DFDY)
 
 
 q2 = Exercise(
@@ -198,4 +236,61 @@ def push(node):
     for child, local in zip(node._prev, node._local):
         child.grad += local * node.grad   # +=: a child may receive from several places
 ''',
+)
+
+
+# ---- q4: finish your own Value ----------------------------------------------------------------
+SAVE_PATH = Path("my_value.py")  # next to the notebook (Jupyter runs a notebook in its own folder)
+
+SAVED_HEADER = """\
+# Your MyValue class from notebook 03, exercise 4, saved by nb03.q4.check() after it passed.
+# Notebook 04 trains a network with it. Change the class in notebook 03 and check it again:
+# the next passing check replaces this file.
+import math
+
+
+"""
+
+
+def class_source(cls: type) -> str | None:
+    """The source of a class defined in a notebook cell or a file, or None if Python cannot see it.
+
+    `inspect.getsource` cannot find classes defined in a notebook, but their methods know the
+    cell they came from (IPython keeps every cell's text in `linecache`).
+    """
+    methods = [f for f in vars(cls).values() if inspect.isfunction(f)]
+    if not methods:
+        return None
+    code = methods[0].__code__
+    lines = linecache.getlines(code.co_filename)
+    header = re.compile(rf"\s*class\s+{re.escape(cls.__name__)}\b")
+    starts = [i for i, line in enumerate(lines[: code.co_firstlineno]) if header.match(line)]
+    if not starts:
+        return None
+    return "".join(inspect.getblock(lines[starts[-1]:]))
+
+
+def _check_q4(cls: Any) -> None:
+    check_engine(cls)
+    source = class_source(cls)
+    if source is None:
+        print(f"(Could not find the source of {cls.__name__} to save it; notebook 04 will use the "
+              "reference solution instead of your class.)")
+        return
+    alias = "" if cls.__name__ == "MyValue" else f"\n\nMyValue = {cls.__name__}\n"
+    SAVE_PATH.write_text(SAVED_HEADER + source + alias)
+    print(f"Saved your class to {SAVE_PATH}: notebook 04 trains a network with it.")
+
+
+q4 = Exercise(
+    "q4",
+    _check_q4,
+    hint="One operation at a time, each like __mul__ in notebook 02: compute out, then define _backward, "
+    "which ADDS local derivative * out.grad to each input's grad, and set out._backward = _backward. "
+    "Local derivatives: x**n -> n * x**(n - 1); exp -> out.data; tanh -> 1 - t**2 with t = out.data. "
+    "-, / need no closure of their own: -x = x * -1, x - y = x + (-y), x / y = x * y**-1. "
+    "backward(): build the topological order (visit a node's children before appending the node, "
+    "each node once), set self.grad = 1, then call _backward() on every node in reversed order.",
+    solution="import math\n\n\n" + inspect.getsource(reference_value.MyValue)
+    + "\n# the same class, with comments: course_lib/exercises/reference_value.py",
 )
