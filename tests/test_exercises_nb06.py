@@ -193,3 +193,40 @@ def test_q3_global_max_shift_is_either_accepted_or_explained(capsys):
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         ok, out = run(nb06.q3, shift_by_global_max, capsys=capsys)
     assert ok or "large scores" in out or "large ones" in out
+
+
+# ---- answers computed in float32 or float16 (red-team item 19) --------------------
+def as_dtype(answer, dtype):
+    """The same answer, computed from inputs cast to `dtype` (as a learner saving memory would)."""
+    def cast(*arrays):
+        out = answer(*(a.astype(dtype) if a.dtype.kind == "f" else a for a in arrays))
+        return tuple(np.asarray(o) for o in out) if isinstance(out, tuple) else out
+    return cast
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float16])
+def test_lower_precision_right_answers_are_accepted(dtype, capsys):
+    relu_backward = as_dtype(lambda dh, z: dh * (z > 0), dtype)
+    assert run(nb06.q1, relu_backward, capsys=capsys) == (True, "q1: correct!\n")
+    assert run(nb06.q2, as_dtype(right, dtype), capsys=capsys) == (True, "q2: correct!\n")
+    # q3 casts only its result: exp() of float16 scores near 1000 overflows whatever one does
+    assert run(nb06.q3, lambda lg, y: good_q3(lg, y).astype(dtype), capsys=capsys) == (True, "q3: correct!\n")
+
+
+@pytest.mark.parametrize("exercise, answer, message", [
+    (nb06.q1, lambda dh, z: dh * (z <= 0), "your mask is inverted"),
+    (nb06.q1, lambda dh, z: dh * (z > 0) * 1.01, "not the gradient of ReLU yet"),
+    (nb06.q2, lambda X, W, dZ: (dZ @ W.T, X.T @ dZ / len(X), dZ.sum(axis=0)),
+     "dW is off by a factor of N = 64"),
+    (nb06.q2, lambda X, W, dZ: (dZ @ W.T, X.T @ dZ, dZ.mean(axis=0)), "db is off by a factor of N = 64"),
+])
+def test_float16_mistakes_are_still_named(exercise, answer, message, capsys):
+    ok, out = run(exercise, as_dtype(answer, np.float16), capsys=capsys)
+    assert not ok and message in out
+
+
+def test_float16_q3_mistakes_are_still_named(capsys):
+    ok, out = run(nb06.q3, lambda lg, y: (-good_q3(lg, y)).astype(np.float16), capsys=capsys)
+    assert not ok and "the sign is flipped" in out
+    ok, out = run(nb06.q3, lambda lg, y: (good_q3(lg, y) * 1.01).astype(np.float16), capsys=capsys)
+    assert not ok and "close: each row sums to 0" in out

@@ -32,8 +32,9 @@ def _returned_something(got: Any, what: str) -> None:
         raise NotYet(f"{what} still returns `...`: replace it with your code.")
 
 
-def _array(got: Any, what: str, shape: tuple[int, ...]) -> np.ndarray:
-    """The learner's result as a float array of the expected shape, or a specific NotYet."""
+def _array(got: Any, what: str, shape: tuple[int, ...]) -> tuple[np.ndarray, float]:
+    """The learner's result as a float64 array of the expected shape, with the precision it was
+    computed in (see `_same`); or a specific NotYet."""
     _returned_something(got, what)
     try:
         arr = np.asarray(got, dtype=float)
@@ -44,11 +45,31 @@ def _array(got: Any, what: str, shape: tuple[int, ...]) -> np.ndarray:
                      "the shape of the array it is the gradient for.")
     if not np.all(np.isfinite(arr)):
         raise NotYet(f"{what} contains nan or inf.")
-    return arr
+    return arr, _precision(got)
 
 
-def _same(a: np.ndarray, b: np.ndarray) -> bool:
-    return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-6, atol=1e-10))
+F64_EPS = float(np.finfo(np.float64).eps)
+
+
+def _precision(got: Any) -> float:
+    """The machine epsilon of the learner's float type: 2.2e-16 for float64, 9.8e-4 for float16."""
+    dtype = np.asarray(got).dtype
+    return float(np.finfo(dtype).eps) if np.issubdtype(dtype, np.floating) else F64_EPS
+
+
+def _same(got: np.ndarray, want: np.ndarray, eps: float = F64_EPS) -> bool:
+    """`got` equals `want` up to the rounding of the type it was computed in.
+
+    float64 answers must agree to 1e-6. An answer computed in float32 or float16 is just as
+    right but carries that type's rounding error, about eps relative to the largest entry,
+    so it gets four of its own epsilons of slack (4e-3 for float16): still far tighter than
+    any mistake in the tables below, which are off by factors, signs or masks.
+    """
+    if got.shape != want.shape:
+        return False
+    rtol = max(1e-6, 4 * eps)
+    atol = max(1e-10, 4 * eps * float(np.abs(want).max(initial=0.0)))
+    return bool(np.allclose(got, want, rtol=rtol, atol=atol))
 
 
 def _copies(*arrays: np.ndarray) -> list[np.ndarray]:
@@ -100,12 +121,12 @@ def _check_q1(relu_backward: Any) -> None:
     f = _function(relu_backward, "relu_backward(dh, z)")
     dh, z = _q1_data()
     before = _copies(dh, z)
-    got = _array(f(dh, z), "relu_backward(dh, z)", z.shape)
+    got, eps = _array(f(dh, z), "relu_backward(dh, z)", z.shape)
     _check_untouched("dh z", before, (dh, z))
-    if _same(got, dh * (z > 0)):
+    if _same(got, dh * (z > 0), eps):
         return
     for mistake, message in Q1_MISTAKES:
-        if _same(got, mistake(dh, z)):
+        if _same(got, mistake(dh, z), eps):
             raise NotYet(message)
     raise NotYet("not the gradient of ReLU yet. For every entry: if z > 0 the gradient is dh, "
                  "otherwise it is 0.")
@@ -154,16 +175,16 @@ def _check_q2(linear_backward: Any) -> None:
     if dW_arr.shape == (h, d):
         raise NotYet(f"dW has shape {dW_arr.shape} but W is {W.shape}: transpose. X.T @ dZ has "
                      "W's shape (D, H); dZ.T @ X gives its transpose.")
-    dW = _array(dW_got, "dW", W.shape)
+    dW, eps = _array(dW_got, "dW", W.shape)
     want_dW = X.T @ dZ
-    if not _same(dW, want_dW):
-        if _same(dW, want_dW / n):
+    if not _same(dW, want_dW, eps):
+        if _same(dW, want_dW / n, eps):
             raise NotYet(f"dW is off by a factor of N = {n}: you divided by the batch size again. dZ "
                          "already holds the 1/N of the mean loss, so dW = X.T @ dZ, without another / N.")
-        if _same(dW, want_dW * n):
+        if _same(dW, want_dW * n, eps):
             raise NotYet(f"dW is {n} times too large (a factor of N): dZ already holds the 1/N of "
                          "the mean loss, do not multiply it back.")
-        if _same(dW, -want_dW):
+        if _same(dW, -want_dW, eps):
             raise NotYet("dW has the sign flipped: Z = X W + b increases with W wherever X is "
                          "positive, so dW = +X.T @ dZ.")
         raise NotYet("dW has the right shape but wrong values. Each entry is "
@@ -175,10 +196,10 @@ def _check_q2(linear_backward: Any) -> None:
                      f"not axis 1, to get one number per unit, shape ({h},).")
     if db_arr.shape == (1, h):
         raise NotYet(f"db has shape (1, {h}) but b is ({h},): sum without keepdims.")
-    db = _array(db_got, "db", (h,))
+    db, eps = _array(db_got, "db", (h,))
     want_db = dZ.sum(axis=0)
-    if not _same(db, want_db):
-        if _same(db, dZ.mean(axis=0)):
+    if not _same(db, want_db, eps):
+        if _same(db, dZ.mean(axis=0), eps):
             raise NotYet(f"db is off by a factor of N = {n}: you took the mean over the batch. dZ "
                          "already holds the 1/N of the mean loss, so sum it: dZ.sum(axis=0).")
         raise NotYet("db has the right shape but wrong values: b is added to every example, so its "
@@ -187,9 +208,9 @@ def _check_q2(linear_backward: Any) -> None:
     dX_arr = np.asarray(dX_got, dtype=float)
     if dX_arr.shape == (d, n):
         raise NotYet(f"dX has shape {dX_arr.shape} but X is {X.shape}: transpose. dZ @ W.T has X's shape.")
-    dX = _array(dX_got, "dX", X.shape)
-    if not _same(dX, dZ @ W.T):
-        if _same(dX, dZ @ W.T / n):
+    dX, eps = _array(dX_got, "dX", X.shape)
+    if not _same(dX, dZ @ W.T, eps):
+        if _same(dX, dZ @ W.T / n, eps):
             raise NotYet(f"dX is off by a factor of N = {n}: do not divide by the batch size again.")
         raise NotYet("dX has the right shape but wrong values. Each input X[n, d] feeds every unit j "
                      "through W[d, j], so dX[n, d] = sum over j of dZ[n, j] * W[d, j], which is dZ @ W.T.")
@@ -242,10 +263,10 @@ def _check_q3(softmax_ce_grad: Any) -> None:
     _check_untouched("logits y", before, (logits, y))
     if np.asarray(got, dtype=float).shape == (c, n):
         raise NotYet(f"your gradient has shape {(c, n)} but logits are {(n, c)}: transpose.")
-    got = _array(got, "softmax_ce_grad(logits, y)", (n, c))
+    got, eps = _array(got, "softmax_ce_grad(logits, y)", (n, c))
     p, onehot = _softmax(logits), _onehot(y, c)
     want = (p - onehot) / n
-    if not _same(got, want):
+    if not _same(got, want, eps):
         mistakes = (
             ((p - onehot), f"off by a factor of N = {n}: you forgot to average over the batch. The loss "
                            "is the mean over N examples, so every gradient entry gets a 1/N."),
@@ -262,9 +283,9 @@ def _check_q3(softmax_ce_grad: Any) -> None:
              "Go one step further through the softmax: with respect to the logits it is (p - onehot) / N."),
         )
         for wrong, message in mistakes:
-            if _same(got, wrong):
+            if _same(got, wrong, eps):
                 raise NotYet(message)
-        if np.allclose(got.sum(axis=1), 0):
+        if np.allclose(got.sum(axis=1), 0, atol=max(1e-8, 4 * eps * c * float(np.abs(got).max()))):
             raise NotYet("close: each row sums to 0 as it should, but the values differ from "
                          "(softmax(logits) - onehot(y)) / N.")
         raise NotYet("not yet the gradient: compute p = softmax(logits) row by row, subtract 1 at each "
@@ -272,12 +293,13 @@ def _check_q3(softmax_ce_grad: Any) -> None:
 
     big_logits = logits * 1000.0  # scores this large overflow a plain exp()
     with np.errstate(over="ignore", invalid="ignore"):
-        got_big = np.asarray(f(big_logits, y), dtype=float)
+        got_big_raw = f(big_logits, y)
+        got_big = np.asarray(got_big_raw, dtype=float)
     if got_big.shape != (n, c) or not np.all(np.isfinite(got_big)):
         raise NotYet("right for ordinary scores, but with large scores (around 1000) your softmax gives "
                      "nan or inf: exp(1000) overflows. Subtract each row's maximum before exp(); the "
                      "softmax does not change.")
-    if not _same(got_big, (_softmax(big_logits) - onehot) / n):
+    if not _same(got_big, (_softmax(big_logits) - onehot) / n, _precision(got_big_raw)):
         raise NotYet("right for ordinary scores but wrong for large ones (around 1000): subtract each "
                      "row's maximum, logits.max(axis=1, keepdims=True), before exp().")
 
