@@ -7,9 +7,9 @@ the other. A sum of hinges is a straight line between neighbouring hinge points,
 the network's output is **piecewise linear with at most H kinks**, one at each
 x = -b_j / w_j (`kinks`). Training moves the kinks and changes the slopes.
 
-    params = init_params(8, (-3, 3), seed=0)
-    history = train(params, x, y, lr=0.01, steps=3000, record=(0, 100, 3000))
-    history[-1].loss, kinks(history[-1].params)
+    params = init_params(10, (-3, 3), seed=1)
+    losses, snapshots = train(params, x, y, lr=0.02, steps=10_000, record=(0, 100, 1000))
+    snapshots[-1].loss, kinks(snapshots[-1].params)
 
 `hinge_interpolant(f, knots)` builds such a network by hand: it passes through f at
 every knot, which is the idea behind the universal approximation theorem in 1-D.
@@ -33,7 +33,7 @@ class Snapshot(NamedTuple):
 
 
 def init_params(n_hidden: int, x_range: tuple[float, float], seed: int = 0) -> Params:
-    """Random start with the H kinks spread evenly at random over `x_range`.
+    """Random start with the H kinks at uniformly random places in `x_range`.
 
     Weights w_j are +1 or -1 (which side of its kink a hinge is active on), biases put
     the kinks at uniform random points of the range (b_j = -w_j * kink_j), output
@@ -88,8 +88,12 @@ def train(params: Params, x: Sequence[float], y: Sequence[float], lr: float, ste
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     if x.ndim != 1 or x.shape != y.shape:
         raise ValueError(f"x and y must be 1-D arrays of the same length, got shapes {x.shape} and {y.shape}")
+    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
+        raise ValueError("x and y must hold finite numbers (no nan or inf)")
     if not lr > 0:
         raise ValueError(f"the learning rate must be a positive number, got {lr!r}")
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
+        raise ValueError(f"steps must be a whole number >= 0, got {steps!r}")
     record = set(record) | {steps}
     losses, history = [], []
     for step in range(steps + 1):

@@ -57,6 +57,8 @@ def train_xor_seeds(sizes: Sequence[int], seeds: Iterable[int], lr: float = 0.1,
         raise ValueError(f"output_activation must be 'tanh' or 'sigmoid', got {output_activation!r}")
     if not lr > 0:
         raise ValueError(f"the learning rate must be a positive number, got {lr!r}")
+    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
+        raise ValueError(f"epochs must be a whole number >= 0, got {epochs!r}")
     seeds = list(seeds)
     if not seeds:
         raise ValueError("give at least one seed, e.g. seeds=range(100)")

@@ -93,5 +93,9 @@ def test_bad_arguments_say_what_to_do():
         init_params(3, (1, -1))
     with pytest.raises(ValueError, match="same length"):
         train(init_params(3, (-1, 1)), [0.0, 1.0], [0.0], lr=0.1, steps=1)
+    with pytest.raises(ValueError, match="finite"):
+        train(init_params(3, (-1, 1)), [0.0, 1.0], [0.0, np.nan], lr=0.1, steps=1)
+    with pytest.raises(ValueError, match="steps must be a whole number"):
+        train(init_params(3, (-1, 1)), [0.0, 1.0], [0.0, 1.0], lr=0.1, steps=2.5)
     with pytest.raises(ValueError, match="increasing"):
         hinge_interpolant(np.sin, [1.0, 0.0])

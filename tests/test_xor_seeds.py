@@ -51,5 +51,7 @@ def test_bad_arguments_say_what_to_do():
         train_xor_seeds([2, 1], [0], output_activation="relu")
     with pytest.raises(ValueError, match="positive"):
         train_xor_seeds([2, 1], [0], lr=0)
+    with pytest.raises(ValueError, match="epochs must be a whole number"):
+        train_xor_seeds([2, 1], [0], epochs=-1)
     with pytest.raises(ValueError, match="at least one seed"):
         train_xor_seeds([2, 1], [])
