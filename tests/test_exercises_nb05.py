@@ -141,12 +141,54 @@ def test_q3_placeholders_say_no_answer_yet(capsys):
     assert not ok and "no answer yet" in out
 
 
+# ---- q4: a tent from ReLU hinges -----------------------------------------------------------
+@pytest.mark.parametrize(
+    "k, v",
+    [
+        ([0, 1, 2], [1, -2, 1]),
+        ([2, 0, 1], [1, 1, -2]),                 # any order
+        (np.array([0.0, 1.0, 2.0, 5.0]), np.array([1.0, -2.0, 1.0, 0.0])),  # a unit with v = 0 is harmless
+        ([0, 1, 1, 2], [1, -1, -1, 1]),          # one bend split over two units
+    ],
+)
+def test_q4_accepts_a_tent(capsys, k, v):
+    ok, out = run(nb05.q4, capsys, k, v)
+    assert ok, out
+
+
+@pytest.mark.parametrize(
+    "k, v, message",
+    [
+        ([0, 1, 2], [1, -1, 1], "needs v = -2"),
+        ([0, 1], [1, -2], "keeps falling"),
+        ([0, 1, 2], [1, -2, -1], "falls twice as fast"),
+        ([0, -1, -2], [1, -2, 1], "bends at x = +k"),
+        ([0, 1, 2], [2, -4, 2], "at x = 0.5 the tent's slope is 1, yours is 2"),
+        ([1, 2], [-2, 1], "at x = 0.5 the tent's slope is 1, yours is 0"),
+        ([0, 1.1, 2], [1, -2, 1], "put the kinks exactly where the tent bends"),
+        ([0, 1, 2], [1, -2], "one slope change per unit"),
+        ("0, 1, 2", [1, -2, 1], "k should be a list"),
+        ([0, 1, 2], [1, "x", 1], "v should hold numbers"),
+    ],
+)
+def test_q4_rejects_wrong_hinges(capsys, k, v, message):
+    ok, out = run(nb05.q4, capsys, k, v)
+    assert not ok
+    assert message in out, out
+
+
+def test_q4_hinges_and_tent_are_the_formulas_the_notebook_states():
+    x = np.array([-1.0, 0.0, 0.5, 1.0, 1.5, 2.0, 3.0])
+    assert list(nb05.tent(x)) == [0.0, 0.0, 0.5, 1.0, 0.5, 0.0, 0.0]
+    assert list(nb05.hinges([1.0], [2.0], x)) == [0.0, 0.0, 0.0, 0.0, 1.0, 2.0, 4.0]
+
+
 def test_hints_and_solutions_print(capsys):
-    for q in (nb05.q1, nb05.q2, nb05.q3):
+    for q in (nb05.q1, nb05.q2, nb05.q3, nb05.q4):
         q.hint()
         q.solution()
     out = capsys.readouterr().out
-    assert out.count("Hint for") == 3 and out.count("A solution for") == 3
+    assert out.count("Hint for") == 4 and out.count("A solution for") == 4
 
 
 def test_solutions_pass_their_own_checks(capsys):
@@ -157,3 +199,5 @@ def test_solutions_pass_their_own_checks(capsys):
     assert nb05.q2.check(namespace["diverging"])
     exec(nb05.q3._solution, namespace)  # the solution ends with its own check
     assert "q3 (XOR with hand-chosen weights): correct!" in capsys.readouterr().out
+    exec(nb05.q4._solution, namespace)
+    assert "q4 (a tent from ReLU hinges): correct!" in capsys.readouterr().out

@@ -3,6 +3,7 @@
 - `q1`: write `gd_step(x, lr)`, one gradient-descent step on f(x) = x**2.
 - `q2`: which of `q2_RATES` make gradient descent on x**2 diverge?
 - `q3`: choose weights by hand for a 2-2-1 network of step units that computes XOR.
+- `q4`: build a "tent" out of ReLU hinges: choose kinks `k` and slope changes `v`.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import math
 import numbers
 from collections.abc import Callable
 from typing import Any
+
+import numpy as np
 
 from course_lib.exercises import Exercise, NotYet
 
@@ -185,5 +188,69 @@ b = [-0.5, -1.5]
 v = [1, -1]     # output: OR - AND - 0.5 > 0  -> OR but not AND = XOR
 c = -0.5
 nb05.q3.check(W, b, v, c)
+""",
+)
+
+# ---- q4: a tent from ReLU hinges ------------------------------------------------------
+_TENT_PIECES = ((-1.0, 0.0, 0.0), (0.0, 1.0, 1.0), (1.0, 2.0, -1.0), (2.0, 3.0, 0.0))  # (from, to, slope)
+_Q4_SLIPS = {  # (k, v) that learners write, each with what to tell them
+    ((0.0, 1.0, 2.0), (1.0, -1.0, 1.0)): "after x = 1 your function is flat. Going from slope +1 to "
+                                         "slope -1 is a change of -2, so the unit at k = 1 needs v = -2",
+    ((0.0, 1.0), (1.0, -2.0)): "after x = 2 your function keeps falling. A third unit at k = 2 must "
+                               "change the slope from -1 back to 0",
+    ((0.0, 1.0, 2.0), (1.0, -2.0, -1.0)): "after x = 2 your function falls twice as fast. The last unit "
+                                          "must bring the slope from -1 back to 0, a change of +1",
+    ((0.0, -1.0, -2.0), (1.0, -2.0, 1.0)): "relu(x - k) bends at x = +k: for bends at 1 and 2 use k = 1 and "
+                                           "k = 2, not -1 and -2",
+}
+
+
+def tent(x: np.ndarray) -> np.ndarray:
+    """The target: 0 up to x = 0, up to 1 at x = 1, down to 0 at x = 2, then 0 again."""
+    return np.maximum(0.0, 1.0 - np.abs(np.asarray(x, dtype=float) - 1.0))
+
+
+def hinges(k: Any, v: Any, x: np.ndarray) -> np.ndarray:
+    """sum_j v[j] * relu(x - k[j]) for every x."""
+    x = np.asarray(x, dtype=float)
+    return np.maximum(0.0, x[..., None] - np.asarray(k, dtype=float)) @ np.asarray(v, dtype=float)
+
+
+def _check_tent(k: Any, v: Any) -> None:
+    if isinstance(k, (str, bytes)) or not hasattr(k, "__len__"):
+        raise NotYet(f"k should be a list of kink positions, one per unit, like [0, 1, 2]; got {k!r}.")
+    k = _numbers("k", k, len(k))
+    if isinstance(v, (str, bytes)) or not hasattr(v, "__len__") or len(v) != len(k):
+        raise NotYet(f"v should be a list with one slope change per unit, as many as k has ({len(k)}); "
+                     f"got {v!r}.")
+    v = _numbers("v", v, len(k))
+    xs = np.linspace(-1.0, 3.0, 401)
+    if np.allclose(hinges(k, v, xs), tent(xs), atol=1e-9):
+        return
+    key = (tuple(k), tuple(v))
+    if key in _Q4_SLIPS:
+        raise NotYet(_Q4_SLIPS[key] + ".")
+    for start, end, slope in _TENT_PIECES:  # compare the slope in the middle of each piece
+        mid = (start + end) / 2
+        yours = float((hinges(k, v, mid + 1e-6) - hinges(k, v, mid - 1e-6)) / 2e-6)
+        if not math.isclose(yours, slope, abs_tol=1e-6):
+            raise NotYet(f"at x = {mid:g} the tent's slope is {slope:g}, yours is {yours:.3g}. Slopes add up "
+                         "from the left: each unit v * relu(x - k) adds v to the slope for every x > k.")
+    worst = xs[np.argmax(np.abs(hinges(k, v, xs) - tent(xs)))]
+    raise NotYet(f"your slopes are right in the middle of each piece, but at x = {worst:.2f} your function "
+                 f"is {float(hinges(k, v, worst)):.3g} where the tent is {float(tent(worst)):.3g}: put the "
+                 "kinks exactly where the tent bends, at x = 0, 1 and 2.")
+
+
+q4 = Exercise(
+    "q4 (a tent from ReLU hinges)",
+    _check_tent,
+    hint="Walk from left to right. The tent's slope is 0, then +1 from x = 0, then -1 from x = 1, then 0 "
+         "from x = 2. A unit v * relu(x - k) adds v to the slope for every x > k, so you need one unit "
+         "at each bend, with v = the change of slope there.",
+    solution="""
+k = [0, 1, 2]    # the tent bends at x = 0, 1 and 2
+v = [1, -2, 1]   # slope changes: 0 -> +1, +1 -> -1, -1 -> 0
+nb05.q4.check(k, v)
 """,
 )
