@@ -57,9 +57,17 @@ class CheckResult:
         """Jupyter shows nothing (not `False`) under the printed message."""
 
 
-def _say(text: str) -> None:
-    """Print `text` wrapped at word boundaries; existing line breaks are kept."""
-    lines = text.splitlines() or [""]
+def _say(text: str, reflow: bool = False) -> None:
+    """Print `text` wrapped at word boundaries (never mid-word) to WIDTH characters.
+
+    Long lines are wrapped and short ones kept. With `reflow` (prose such as hints),
+    the lines of each paragraph are joined first, so no short orphan lines are left.
+    """
+    if reflow:
+        paragraphs = [" ".join(p.split()) for p in text.split("\n\n")]
+        lines = [line for p in paragraphs for line in (p, "")][:-1]
+    else:
+        lines = text.splitlines() or [""]
     print("\n".join(textwrap.fill(line, WIDTH, break_long_words=False, break_on_hyphens=False)
                     if len(line) > WIDTH else line for line in lines))
 
@@ -169,7 +177,7 @@ class Exercise:
         return tuple(_as_answer(name, a) for name, a in zip(names, answer))
 
     def hint(self) -> None:
-        _say(f"Hint for {self.name}: {self._hint}")
+        _say(f"Hint for {self.name}: {self._hint}", reflow=True)
 
     def solution(self) -> None:
         print(f"A solution for {self.name}:\n{self._solution}")  # code: printed as it is
