@@ -171,3 +171,16 @@ def test_hints_and_messages_wrap_at_word_boundaries(capsys):
     assert lines[-1].endswith("supercalifragilistic Second line.")  # prose is reflowed, no orphans
     ex.solution()  # code is printed as it is: wrapping would break it
     assert "x = 1  # " + "y" * 120 in capsys.readouterr().out
+
+
+def test_the_answer_rule_holds_across_notebooks(capsys):
+    from course_lib.exercises import nb01, nb03, nb05
+
+    assert nb01.q2.check(Value(22.5)) and nb01.q2.check(np.array(22.5)) and nb01.q2.check(np.float32(22.5))
+    assert not nb01.q2.check("22.5")
+    assert "should be a number, got the text '22.5'" in capsys.readouterr().out
+    assert not nb01.q2.check(np.array([22.5]))
+    assert "got an array of shape (1,)" in capsys.readouterr().out
+    e2 = math.exp(2)
+    assert nb03.q2.check(np.array(e2), np.array(e2 / 4))  # 0-d arrays, as every check accepts
+    assert nb05.q1.check(lambda x, lr: Value(x) - lr * 2 * x)  # a Value counts by its .data
