@@ -256,7 +256,11 @@ class Value:
         return memo[id(self)]
 
     def __reduce__(self) -> tuple:
-        """Pickle a result as its leaves plus a flat table of the nodes computed from them."""
+        """Pickle a result as its leaves plus a flat table of the nodes computed from them.
+
+        The leaves stay shared with everything else pickled alongside; the computed nodes
+        are rebuilt for this output (two outputs that share one get a copy each).
+        """
         if not self._prev:
             return (_leaf, (type(self), self.data, self.grad, self.label))
         order = self.topological_order()
