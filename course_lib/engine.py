@@ -60,6 +60,8 @@ def _as_float(x: object, context: str) -> float:
         return x
     if isinstance(x, numbers.Real):
         return float(x)
+    if isinstance(x, Value):  # Value(v) with v a Value: only its number can be wrapped
+        raise TypeError(f"{context} needs a number, got the Value {x!r}: use its number, v.data")
     if hasattr(x, "data") and hasattr(x, "_prev"):  # a Value, but of another class
         raise TypeError(
             f"{context}: two different Value classes are mixed: {_class_name(x)} and "

@@ -380,6 +380,11 @@ def test_mixing_two_value_classes_is_explained():
     assert "re-run" in str(err.value)
 
 
+def test_wrapping_a_value_in_a_value_is_explained():
+    with pytest.raises(TypeError, match=r"got the Value .*use its number, v\.data"):
+        Value(Value(2.0))
+
+
 def test_mixing_value_classes_after_reload():
     import importlib.util
 
