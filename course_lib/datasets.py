@@ -1,9 +1,10 @@
 """MNIST and Fashion-MNIST as NumPy arrays, read from the standard IDX gz files.
 
 Files that are already on disk are used as they are (only their IDX headers are
-checked), so a copy made by hand or shared by a teacher works offline. Missing
-files are downloaded with pooch, which verifies their hash and only moves a
-complete, verified download into place.
+checked), so a copy made by hand or shared by a teacher works offline. They may
+also be uncompressed: `train-images-idx3-ubyte` instead of the `.gz`, or a file
+decompressed but still named `.gz`. Missing files are downloaded with pooch,
+which verifies their hash and only moves a complete, verified download into place.
 """
 
 from __future__ import annotations
@@ -100,14 +101,17 @@ def load_mnist(
     prefix = PREFIXES[split]
     names = [f"{prefix}-images-idx3-ubyte.gz", f"{prefix}-labels-idx1-ubyte.gz"]
 
-    missing = [name for name in names if not (folder / name).exists()]
+    missing = [name for name in names if _on_disk(folder, name) is None]
     if missing and not download:
         raise DatasetError(_missing_message(kind, folder, names, None))
     for name in missing:
         _download(kind, name, folder, names)
 
-    images = _read_idx(folder / names[0], IMAGES_MAGIC)
-    labels = _read_idx(folder / names[1], LABELS_MAGIC)
+    images = _read_idx(_on_disk(folder, names[0]), IMAGES_MAGIC)
+    labels_path = _on_disk(folder, names[1])
+    labels = _read_idx(labels_path, LABELS_MAGIC)
+    if labels.size and labels.max() > 9:  # both data sets have the classes 0 to 9
+        raise _corrupt(labels_path, f"it holds the label {labels.max()}, but labels must be 0 to 9")
     if len(images) != len(labels):
         raise DatasetError(
             f"{folder / names[0]} holds {len(images)} images but "
@@ -116,6 +120,14 @@ def load_mnist(
             "re-copy them."
         )
     return images, labels
+
+
+def _on_disk(folder: Path, name: str) -> Path | None:
+    """The file for ``name`` (a ``.gz`` name) in ``folder``, or its uncompressed twin, or None."""
+    for path in (folder / name, folder / name.removesuffix(".gz")):
+        if path.exists():
+            return path
+    return None
 
 
 def _download(kind: str, name: str, folder: Path, names: list[str]) -> None:
@@ -130,6 +142,12 @@ def _download(kind: str, name: str, folder: Path, names: list[str]) -> None:
             # temporary file is removed, so no half-written file is left.
             pooch.retrieve(url, HASHES[kind][name], fname=name, path=folder, progressbar=True)
             return
+        except PermissionError as err:  # our side, not the mirror's: no other mirror helps
+            raise DatasetError(
+                f"Cannot write the downloaded {name} into {folder} ({err}). Point COURSE_LIB_DATA "
+                "(or root=...) at a folder you can write to, or copy the IDX .gz files into "
+                f"'{FOLDERS[kind]}' there by hand."
+            ) from err
         # requests' errors subclass OSError; a hash mismatch is a ValueError.
         except (OSError, ValueError) as err:
             failures.append(f"{url}: {type(err).__name__}: {err}")
@@ -145,7 +163,12 @@ def _missing_message(kind: str, folder: Path, names: list[str], failures: list[s
         lines.append("Not downloaded because download=False. Mirrors:")
         lines += [f"  - {base}" for base in MIRRORS[kind]]
     else:
-        lines.append("Downloading failed on every mirror (are you offline?):")
+        checksum = [f for f in failures if "ValueError" in f]  # pooch: hash does not match
+        if len(checksum) == len(failures):
+            lines.append("Every mirror sent a file whose checksum does not match the expected one "
+                         "(the file on the server changed, or a proxy altered it); nothing was saved:")
+        else:
+            lines.append("Downloading failed on every mirror (are you offline?):")
         lines += [f"  - {failure}" for failure in failures]
     lines.append(
         "To use a local copy, put the four IDX .gz files in a folder named "
@@ -156,34 +179,45 @@ def _missing_message(kind: str, folder: Path, names: list[str], failures: list[s
     return "\n".join(lines)
 
 
+def _corrupt(path: Path, problem: str) -> DatasetError:
+    return DatasetError(
+        f"{path} is corrupt: {problem}. Delete it so it is downloaded "
+        "again, or re-copy it from a good source."
+    )
+
+
 def _read_idx(path: Path, magic: int) -> np.ndarray:
-    """Parse one gzipped IDX file of unsigned bytes, checking its header."""
-
-    def corrupt(problem: str) -> DatasetError:
-        return DatasetError(
-            f"{path} is corrupt: {problem}. Delete it so it is downloaded "
-            "again, or re-copy it from a good source."
+    """Parse one IDX file of unsigned bytes (gzipped or not), checking its header."""
+    if path.is_dir():
+        raise DatasetError(
+            f"{path} is a folder, but it should be a data file. Move the folder away "
+            "(the IDX file may be inside it: move that file up into its place)."
         )
-
-    try:
-        with gzip.open(path, "rb") as f:
-            raw = f.read()
-    # Not gzip / bad CRC, cut short, garbled stream. Other OSErrors (e.g. no
-    # permission) propagate unchanged: deleting the file would not fix them.
-    except (gzip.BadGzipFile, EOFError, zlib.error) as err:
-        raise corrupt(f"cannot decompress it ({err})") from err
+    with open(path, "rb") as f:
+        start = f.read(4)
+    if start[:2] != b"\x1f\x8b" and start == magic.to_bytes(4, "big"):
+        raw = path.read_bytes()  # already decompressed (whatever its name says)
+    else:
+        try:
+            with gzip.open(path, "rb") as f:
+                raw = f.read()
+        # Not gzip / bad CRC, cut short, garbled stream. Other OSErrors (e.g. no
+        # permission) propagate unchanged: deleting the file would not fix them.
+        except (gzip.BadGzipFile, EOFError, zlib.error) as err:
+            raise _corrupt(path, f"cannot decompress it ({err}), and it is not an uncompressed IDX file "
+                          "either") from err
 
     ndim = magic & 0xFF  # the magic number's last byte counts the dimensions
     header = 4 + 4 * ndim  # magic number, then one big-endian uint32 per dimension
     if len(raw) < header:
-        raise corrupt(f"only {len(raw)} bytes, too short for an IDX header")
+        raise _corrupt(path, f"only {len(raw)} bytes, too short for an IDX header")
     found, *dims = np.frombuffer(raw, dtype=">u4", count=1 + ndim).tolist()
     if found != magic:
-        raise corrupt(f"magic number {found}, expected {magic}")
+        raise _corrupt(path, f"magic number {found}, expected {magic}")
     if ndim == 3 and dims[1:] != [28, 28]:
-        raise corrupt(f"images are {dims[1]}x{dims[2]}, expected 28x28")
+        raise _corrupt(path, f"images are {dims[1]}x{dims[2]}, expected 28x28")
     expected = header + int(np.prod(dims))
     if len(raw) != expected:
-        raise corrupt(f"{len(raw)} bytes, but its header {dims} implies {expected}")
+        raise _corrupt(path, f"{len(raw)} bytes, but its header {dims} implies {expected}")
     # Copy so callers get an ordinary writable array, not a view on bytes.
     return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(dims).copy()

@@ -16,7 +16,33 @@ Design notes (why it looks the way it does):
 - `__slots__` keeps each node small; `_prev` is a tuple, so `b = a + a`
   correctly lists `a` twice and `a` receives both contributions.
 - The topological order is built with an explicit stack, not recursion,
-  so graphs a million operations deep work.
+  so graphs a million operations deep work. For the same reason copying
+  (`copy.deepcopy`) and `pickle` walk the graph with a loop, not recursion.
+
+Numbers that do not fit in a float (one policy for every operation):
+- Bad input raises an error that says what went wrong: `log(0)`, `1 / 0`,
+  `(-8) ** 0.5` and a result too large for a float from ordinary finite inputs
+  (`Value(1e308) * 10`, `exp(800)`, `10 ** 400`) all raise, naming the operation.
+  A silent `inf` would only turn into a confusing `nan` a few steps later.
+- An `inf` or `nan` that is already in the graph (you put it there) flows on as
+  it does in IEEE arithmetic and in PyTorch: `Value(nan).relu()` is nan.
+- Gradients follow PyTorch: a local derivative that is too large becomes
+  `inf` (the slope of x ** -1 at 1e-300), and `backward()` never raises for it.
+  `course_lib.gradcheck` flags any `inf` or `nan` gradient as wrong.
+
+Adding your own operation (the extension point): make the output node and
+give it one local derivative per child, in the order of its children:
+
+    def sin(x):
+        out = Value(math.sin(x.data), (x,), "sin")
+        out._local = (math.cos(x.data),)  # d sin(x) / dx
+        return out
+
+A node built by hand gets local derivatives of 1 only for "+" (as in the
+lectures); for any other operation `backward()` refuses until `_local` is set.
+Subclasses of `Value` keep their class through every operation, so a method
+such as `def sin(self): return self._result(math.sin(self.data), (self,), "sin",
+(math.cos(self.data),))` works on their results too.
 """
 
 from __future__ import annotations
@@ -34,10 +60,24 @@ def _as_float(x: object, context: str) -> float:
         return x
     if isinstance(x, numbers.Real):
         return float(x)
+    if isinstance(x, Value):  # Value(v) with v a Value: only its number can be wrapped
+        raise TypeError(f"{context} needs a number, got the Value {x!r}: use its number, v.data")
+    if hasattr(x, "data") and hasattr(x, "_prev"):  # a Value, but of another class
+        raise TypeError(
+            f"{context}: two different Value classes are mixed: {_class_name(x)} and "
+            f"course_lib's {_class_name(Value)}. This happens when a notebook defines its own "
+            "class Value, or after importlib.reload / autoreload. Build all the values with one "
+            "class: re-run the cells that create them (or restart the kernel)."
+        )
     raise TypeError(
         f"{context} needs a real number (int, float or NumPy scalar), "
         f"got {type(x).__name__}: {x!r}"
     )
+
+
+def _class_name(x: object) -> str:
+    cls = x if isinstance(x, type) else type(x)
+    return f"{cls.__module__}.{cls.__qualname__}"
 
 
 class Value:
@@ -57,12 +97,20 @@ class Value:
         self.label = label
         self._prev = tuple(_children)
         self._op = _op
-        # d(self)/d(child) for each child; ones when built by hand as in the blog posts
-        self._local: tuple[float, ...] = (1.0,) * len(self._prev)
+        # d(self)/d(child) for each child. Built by hand, only "+" has known slopes (all 1,
+        # as in the lectures); for other ops the builder must set _local, or backward() refuses.
+        self._local: tuple[float, ...] = (1.0,) * len(self._prev) if _op == "+" else ()
 
     def _result(self, data: float, children: tuple, op: str, local: tuple) -> Value:
-        """Make an output node; skips __init__'s checks because data is already a float."""
-        out = Value.__new__(Value)
+        """Make an output node (of this node's class); skips __init__'s checks on `data`."""
+        # + - * / overflow to inf silently in Python; exp and ** raise by themselves
+        if data - data != 0.0 and op in ("+", "-", "*", "/") and all(math.isfinite(c.data) for c in children):
+            a, b = children
+            raise OverflowError(
+                f"{a.data!r} {op} {b.data!r} is too large for a float (the largest is about 1.8e308): "
+                "the numbers in your graph have grown out of range (is a learning rate too large?)"
+            )
+        out = object.__new__(type(self))
         out.data, out.grad, out.label = data, 0.0, ""
         out._prev, out._op, out._local = children, op, local
         return out
@@ -83,10 +131,12 @@ class Value:
 
     def __truediv__(self, other: Value | Number) -> Value:
         other = other if isinstance(other, Value) else Value(_as_float(other, "/"))
-        if other.data == 0:
-            raise ZeroDivisionError(f"division by zero in {self.data!r} / {other.data!r}")
-        inv = 1.0 / other.data  # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2
-        return self._result(self.data * inv, (self, other), "/", (inv, -self.data * inv * inv))
+        a, b = self.data, other.data
+        if b == 0:
+            raise ZeroDivisionError(f"division by zero in {a!r} / {b!r}")
+        out = a / b  # exactly Python's a / b (a * (1/b) can be one rounding off)
+        # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2 = -(a/b)/b (no b*b, which can underflow to 0)
+        return self._result(out, (self, other), "/", (1.0 / b, -out / b))
 
     def __neg__(self) -> Value:
         return self._result(-self.data, (self,), "neg", (-1.0,))  # d(-a) = -1
@@ -94,15 +144,9 @@ class Value:
     def __pow__(self, other: Value | Number) -> Value:
         if isinstance(other, Value):
             return _power(self, other)
-        n, x = _as_float(other, "**"), self.data
-        if x == 0 and n < 0:
-            raise ZeroDivisionError(f"0 ** {n!r}: zero cannot be raised to a negative power")
-        if x < 0 and n != int(n):
-            raise ValueError(f"{x!r} ** {n!r}: a negative base needs a whole-number exponent")
-        out = _checked_pow(x, n)
-        # d(x^n) = n x^(n-1); at x = 0 with 0 < n < 1 the slope is infinite
-        local = n * x ** (n - 1) if (x != 0 or n >= 1) else (math.inf if n > 0 else 0.0)
-        return self._result(out, (self,), f"**{n:g}", (local,))
+        n = _as_float(other, "**")
+        out, local = _pow_and_slope(self.data, n)
+        return self._result(out, (self,), f"**{n:g}", (local,))  # d(x^n) = n x^(n-1)
 
     def __rpow__(self, base: Number) -> Value:  # number ** Value
         return _power(Value(_as_float(base, "**")), self)
@@ -149,12 +193,13 @@ class Value:
         return self._result(math.log(self.data), (self,), "log", (1.0 / self.data,))  # d ln x = 1/x
 
     def relu(self) -> Value:
-        x = self.data
-        return self._result(x if x > 0 else 0.0, (self,), "ReLU", (1.0 if x > 0 else 0.0,))  # slope 1 or 0
+        x = self.data  # written with <= so that nan stays nan, as in PyTorch
+        return self._result(0.0 if x <= 0 else x, (self,), "ReLU", (0.0 if x <= 0 else 1.0,))  # slope 0 or 1
 
     # ---- backpropagation ----------------------------------------------------
     def _backward(self) -> None:
         """Pass this node's gradient to its children (one step of the chain rule)."""
+        _check_local(self)
         for child, local in zip(self._prev, self._local):
             child.grad += local * self.grad
 
@@ -162,16 +207,26 @@ class Value:
         """Every node of the graph, each after all of the nodes it depends on."""
         order: list[Value] = []
         seen = {self}
+        on_path = {self}  # nodes whose children are still being visited: meeting one again is a cycle
         stack = [(self, iter(self._prev))]  # each node with the children still to visit
         while stack:
             node, children = stack[-1]
             for child in children:
                 if child not in seen:  # go one level deeper first
                     seen.add(child)
+                    on_path.add(child)
                     stack.append((child, iter(child._prev)))
                     break
+                if child in on_path:
+                    raise ValueError(
+                        f"the graph has a cycle: {child!r} depends on itself, so it has no "
+                        "gradient. A node's _prev may only list values computed before it."
+                    )
             else:  # all children placed: the node itself can go
                 stack.pop()
+                on_path.discard(node)
+                if len(node._local) != len(node._prev):
+                    _check_local(node)
                 order.append(node)
         return order
 
@@ -192,22 +247,108 @@ class Value:
             for child, local in zip(node._prev, node._local):
                 child.grad += local * g
 
+    # ---- copying and saving, without recursion (see the design notes) -------
+    def __deepcopy__(self, memo: dict) -> Value:
+        for node in _order_skipping(self, memo):  # children before parents
+            twin = object.__new__(type(node))
+            twin.data, twin.grad, twin.label = node.data, node.grad, node.label
+            twin._prev = tuple(memo[id(child)] for child in node._prev)
+            twin._op, twin._local = node._op, node._local
+            memo[id(node)] = twin
+        return memo[id(self)]
+
+    def __reduce__(self) -> tuple:
+        """Pickle a result as its leaves plus a flat table of the nodes computed from them.
+
+        The leaves stay shared with everything else pickled alongside; the computed nodes
+        are rebuilt for this output (two outputs that share one get a copy each).
+        """
+        if not self._prev:
+            return (_leaf, (type(self), self.data, self.grad, self.label))
+        order = self.topological_order()
+        leaves = [node for node in order if not node._prev]
+        index = {id(node): i for i, node in enumerate(order)}
+        table = [(type(n), n.data, n.grad, n.label, n._op, n._local, [index[id(c)] for c in n._prev])
+                 for n in order if n._prev]
+        return (_graph, (leaves, [index[id(n)] for n in leaves], table))
+
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data:.4g}, grad={self.grad:.4g}{label})"
 
 
-def _power(base: Value, exponent: Value) -> Value:
-    """base ** exponent when the exponent is a Value too: needs a positive base."""
-    a, b = base.data, exponent.data
-    if a <= 0:
+def _check_local(node: Value) -> None:
+    """Refuse a hand-built node whose local derivatives do not match its children."""
+    if len(node._local) != len(node._prev):
         raise ValueError(
-            f"{a!r} ** Value({b!r}): with a Value exponent the base must be positive, "
-            "because the gradient with respect to the exponent uses log(base)"
+            f"the node {node!r} (op {node._op!r}) has {len(node._prev)} children but "
+            f"{len(node._local)} local derivatives, so backward() cannot pass gradients through it. "
+            "A node built by hand needs out._local = (d out/d child, ...), one per child in _prev."
         )
-    out = _checked_pow(a, b)
-    # d(a^b)/da = b a^(b-1);  d(a^b)/db = a^b ln a
-    return base._result(out, (base, exponent), "**", (b * a ** (b - 1), out * math.log(a)))
+
+
+def _order_skipping(root: Value, memo: dict) -> list[Value]:
+    """Topological order of the nodes under `root` that are not yet in `memo`."""
+    order, seen, stack = [], set(), [(root, iter(root._prev))]
+    while stack:
+        node, children = stack[-1]
+        for child in children:
+            if id(child) not in memo and child not in seen:
+                seen.add(child)
+                stack.append((child, iter(child._prev)))
+                break
+        else:
+            stack.pop()
+            order.append(node)
+    return order
+
+
+def _leaf(cls: type, data: float, grad: float, label: str) -> Value:
+    node = object.__new__(cls)
+    node.data, node.grad, node.label, node._prev, node._op, node._local = data, grad, label, (), "", ()
+    return node
+
+
+def _graph(leaves: list[Value], positions: list[int], table: list[tuple]) -> Value:
+    """Rebuild a pickled graph: the leaves go to their positions, each other node follows."""
+    nodes: list[Value | None] = [None] * (len(leaves) + len(table))
+    for leaf, i in zip(leaves, positions):
+        nodes[i] = leaf
+    row = iter(table)
+    for i, slot in enumerate(nodes):
+        if slot is None:
+            cls, data, grad, label, op, local, children = next(row)
+            node = _leaf(cls, data, grad, label)
+            node._prev, node._op, node._local = tuple(nodes[c] for c in children), op, local
+            nodes[i] = node
+    return nodes[-1]
+
+
+def _pow_and_slope(x: float, n: float) -> tuple[float, float]:
+    """x ** n and its slope n x^(n-1), with clear errors where the power is undefined."""
+    if x == 0 and n < 0:
+        raise ZeroDivisionError(f"0 ** {n!r}: zero cannot be raised to a negative power")
+    if x < 0 and math.isfinite(n) and not n.is_integer():
+        raise ValueError(f"{x!r} ** {n!r}: a negative base needs a whole-number exponent")
+    out = _checked_pow(x, n)
+    if x == 0:  # the slope of x^n at 0: 1 for n = 1, 0 for n > 1 or n = 0, infinite for 0 < n < 1
+        return out, (1.0 if n == 1 else 0.0 if (n > 1 or n == 0) else math.inf if n > 0 else math.nan)
+    try:
+        slope = n * x ** (n - 1)
+    except OverflowError:  # only the slope is out of range: it is infinite, as in PyTorch
+        odd = x < 0 and (n - 1) % 2 == 1
+        slope = math.copysign(math.inf, -n if odd else n)
+    return out, slope
+
+
+def _power(base: Value, exponent: Value) -> Value:
+    """base ** exponent when the exponent is a Value too."""
+    a, b = base.data, exponent.data
+    out, slope = _pow_and_slope(a, b)
+    # d(a^b)/db = a^b ln a. At a = 0 it is 0 (a^b stays 0); for a < 0, a^b exists only at
+    # whole-number b, so there is no slope in b: nan, as in PyTorch.
+    d_exponent = out * math.log(a) if a > 0 else (0.0 if a == 0 else math.nan)
+    return base._result(out, (base, exponent), "**", (slope, d_exponent))
 
 
 def _checked_pow(x: float, n: float) -> float:

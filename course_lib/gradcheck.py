@@ -7,10 +7,16 @@ measures how the output changes (a central difference):
 
 Its error shrinks like h^2, so with h = 1e-5 it agrees with the exact
 gradient to about 8-10 significant digits for smooth functions.
+
+Two gradients that are both tiny (a saturated tanh has a slope of 1e-13) can
+differ a lot *relatively* while both are just rounding noise, so a difference
+below an absolute floor `atol` counts as agreement, like `numpy.allclose`.
+A gradient that is nan or infinite can never be checked: it counts as wrong.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -25,16 +31,23 @@ VERDICTS = (
     (1e-3, "suspicious: fine only near a kink such as ReLU at 0, otherwise look for a bug"),
     (float("inf"), "wrong: the analytic gradient has a bug"),
 )
+NOT_FINITE = "wrong: a gradient is nan or infinite, so it cannot be right"
+BELOW_NOISE = "numerical noise: both gradients are practically 0, and they agree"
+ATOL = 1e-8  # differences smaller than this are rounding noise of the central difference
 
 
 def relative_error(a: float, b: float) -> float:
-    """|a - b| scaled by the larger of |a|, |b|; 0 when both are 0."""
+    """|a - b| scaled by the larger of |a|, |b|; 0 when both are 0; inf if either is nan or inf."""
+    if not (math.isfinite(a) and math.isfinite(b)):
+        return math.inf  # inf, not nan: max() keeps it and verdict() calls it wrong
     scale = max(abs(a), abs(b))
     return 0.0 if scale == 0 else abs(a - b) / scale
 
 
 def verdict(rel_error: float) -> str:
-    """A plain-words reading of a relative error."""
+    """A plain-words reading of a relative error (nan and inf read as wrong)."""
+    if not math.isfinite(rel_error):
+        return NOT_FINITE
     return next(text for limit, text in VERDICTS if rel_error < limit)
 
 
@@ -52,8 +65,17 @@ def numerical_gradient_array(f: Callable[[], float], x: np.ndarray, h: float = 1
     """Central-difference gradient of the scalar `f()` with respect to the array `x`.
 
     `f` takes no arguments and reads `x`, which is nudged in place one entry at a
-    time and always restored, so `x` is unchanged afterwards.
+    time and always restored, so `x` is unchanged afterwards. `x` must hold float64
+    (or wider) numbers: an integer array cannot hold x + h, and float32 rounds it.
     """
+    if not isinstance(x, np.ndarray):
+        raise TypeError(f"x must be the NumPy array that f() reads, got {type(x).__name__}")
+    if not np.issubdtype(x.dtype, np.floating) or x.dtype.itemsize < 8:
+        raise TypeError(
+            f"x holds {x.dtype} numbers, which cannot hold a nudge of h = {h:g} exactly "
+            "(an integer array truncates it, float16/float32 round it), so the estimate would be "
+            "wrong. Check a float64 array: x = x.astype(np.float64), and let f() read that array."
+        )
     grad = np.zeros_like(x, dtype=float)
     for idx in np.ndindex(x.shape):
         old = x[idx]
@@ -68,17 +90,28 @@ def numerical_gradient_array(f: Callable[[], float], x: np.ndarray, h: float = 1
 
 @dataclass
 class GradcheckResult:
-    """Analytic and numeric gradients side by side; truthy when all agree."""
+    """Analytic and numeric gradients side by side; truthy when all agree.
+
+    An input agrees when both gradients are finite and either differ by less than
+    `atol` (rounding noise) or have a relative error below `tolerance`.
+    """
 
     names: list[str]
     analytic: list[float]
     numeric: list[float]
     rel_errors: list[float]
     tolerance: float
+    atol: float = ATOL
+
+    def _noise(self, i: int) -> bool:
+        """True when a relative error that is not already excellent comes from a difference below atol."""
+        a, n = self.analytic[i], self.numeric[i]
+        return self.rel_errors[i] >= VERDICTS[0][0] and math.isfinite(a - n) and abs(a - n) <= self.atol
 
     @property
     def max_rel_error(self) -> float:
-        return max(self.rel_errors, default=0.0)
+        """The largest relative error among inputs whose difference is above the noise floor."""
+        return max((e for i, e in enumerate(self.rel_errors) if not self._noise(i)), default=0.0)
 
     @property
     def ok(self) -> bool:
@@ -89,9 +122,15 @@ class GradcheckResult:
 
     def report(self) -> str:
         rows = [f"{'input':>8} {'analytic':>14} {'numeric':>14} {'rel. error':>11}"]
-        for name, a, n, e in zip(self.names, self.analytic, self.numeric, self.rel_errors):
-            rows.append(f"{name:>8} {a:>14.8f} {n:>14.8f} {e:>11.1e}")
-        rows.append(f"largest relative error {self.max_rel_error:.1e}: {verdict(self.max_rel_error)}")
+        for i, (name, a, n, e) in enumerate(zip(self.names, self.analytic, self.numeric, self.rel_errors)):
+            note = "  (below numerical noise)" if self._noise(i) else ""
+            rows.append(f"{name:>8} {a:>14.8g} {n:>14.8g} {e:>11.1e}{note}")
+        worst = self.max_rel_error
+        if worst == 0.0 and any(self._noise(i) for i in range(len(self.names))):
+            rows.append(f"every difference is below {self.atol:g}, {BELOW_NOISE}")
+        else:
+            where = f" ({self.names[self.rel_errors.index(worst)]})" if worst in self.rel_errors else ""
+            rows.append(f"largest relative error {worst:.1e}{where}: {verdict(worst)}")
         return "\n".join(rows)
 
     def __repr__(self) -> str:
@@ -105,11 +144,13 @@ def gradcheck(
     h: float = 1e-5,
     tolerance: float = 1e-5,
     verbose: bool = True,
+    atol: float = ATOL,
 ) -> GradcheckResult:
     """Compare `backward()` gradients of `f(*Values)` with central differences.
 
     Prints a table (unless verbose=False) and returns a result that is truthy
-    when every relative error is below `tolerance`.
+    when every gradient is finite and each relative error is below `tolerance`
+    (or the difference is below `atol`, numerical noise).
     """
     values = [Value(x) for x in inputs]
     out = f(*values)
@@ -122,7 +163,7 @@ def gradcheck(
     if len(names) != len(values):
         raise ValueError(f"got {len(names)} names for {len(values)} inputs")
     errors = [relative_error(a, n) for a, n in zip(analytic, numeric)]
-    result = GradcheckResult(names, analytic, numeric, errors, tolerance)
+    result = GradcheckResult(names, analytic, numeric, errors, tolerance, atol)
     if verbose:
         print(result.report())
     return result

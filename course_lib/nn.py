@@ -7,6 +7,7 @@ the same inputs; an MLP is layers in sequence. Every weight is a `Value`, so
 
 from __future__ import annotations
 
+import numbers
 import random
 from collections.abc import Sequence
 
@@ -16,6 +17,13 @@ Input = Value | float | int
 
 ACTIVATIONS = ("tanh", "relu", "sigmoid", None)
 _SAME = object()  # marks "output_activation not given": use the hidden activation
+
+
+def _size(value: object, what: str) -> int:
+    """A size must be a whole number >= 1: int or NumPy integer, not bool or float."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(f"{what} >= 1, got {value!r}")
+    return int(value)  # plain int, so reprs and messages read 3, not np.int64(3)
 
 
 class Module:
@@ -38,8 +46,7 @@ class Neuron(Module):
     """activation(w . x + b) with `nin` weights; activation is 'tanh', 'relu', 'sigmoid' or None."""
 
     def __init__(self, nin: int, activation: str | None = "tanh") -> None:
-        if not isinstance(nin, int) or isinstance(nin, bool) or nin < 1:
-            raise ValueError(f"a neuron needs a whole number of inputs >= 1, got {nin!r}")
+        nin = _size(nin, "a neuron needs a whole number of inputs")
         if activation not in ACTIVATIONS:
             raise ValueError(f"unknown activation {activation!r}; choose one of {ACTIVATIONS}")
         self.w = [Value(random.uniform(-1, 1)) for _ in range(nin)]
@@ -67,8 +74,7 @@ class Layer(Module):
     """`nout` neurons that all read the same `nin` inputs."""
 
     def __init__(self, nin: int, nout: int, **neuron_kwargs) -> None:
-        if not isinstance(nout, int) or isinstance(nout, bool) or nout < 1:
-            raise ValueError(f"a layer needs a whole number of neurons >= 1, got {nout!r}")
+        nout = _size(nout, "a layer needs a whole number of neurons")
         self.neurons = [Neuron(nin, **neuron_kwargs) for _ in range(nout)]
 
     def __call__(self, x: Sequence[Input]) -> Value | list[Value]:
@@ -93,11 +99,12 @@ class MLP(Module):
         activation: str | None = "tanh",
         output_activation: str | None = _SAME,  # type: ignore[assignment]
     ) -> None:
-        if isinstance(nouts, int) or not len(nouts):
+        if isinstance(nouts, (numbers.Number, str)) or not hasattr(nouts, "__len__") or not len(nouts):
             raise ValueError(f"nouts is a list of layer sizes such as [4, 4, 1], got {nouts!r}")
         if output_activation is _SAME:
             output_activation = activation
-        sizes = [nin] + list(nouts)
+        sizes = [_size(nin, "nin (the number of inputs) must be a whole number")]
+        sizes += [_size(n, "every layer size must be a whole number") for n in nouts]
         last = len(nouts) - 1
         self.layers = [
             Layer(sizes[i], sizes[i + 1], activation=output_activation if i == last else activation)

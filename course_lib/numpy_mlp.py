@@ -105,22 +105,28 @@ class NumpyMLP:
             raise ValueError(f"labels must lie in 0..{c - 1}, got values from {y.min()} to {y.max()}")
         return y
 
-    def forward(self, X: np.ndarray) -> np.ndarray:
-        """Scores (logits) of shape (N, C) for inputs X of shape (N, D)."""
+    def _layers(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The forward pass with its intermediate arrays: (X, z1, h1, logits)."""
         X = self._check_inputs(X)
         p = self.params
         z1 = X @ p["W1"] + p["b1"]  # (N, H)
         h1 = np.maximum(z1, 0.0)  # (N, H)
         logits = h1 @ p["W2"] + p["b2"]  # (N, C)
-        self._cache = (X, z1, h1, None)
-        return logits
+        return X, z1, h1, logits
+
+    def forward(self, X: np.ndarray) -> np.ndarray:
+        """Scores (logits) of shape (N, C) for inputs X of shape (N, D).
+
+        Only `loss()` remembers its arrays for `backward()`, so predicting or measuring
+        accuracy between `loss()` and `backward()` does not disturb the gradients.
+        """
+        return self._layers(X)[3]
 
     def loss(self, X: np.ndarray, y: np.ndarray) -> float:
         """Mean softmax cross-entropy on (X, y); remembers what `backward()` needs."""
-        logits = self.forward(X)  # (N, C)
+        X, z1, h1, logits = self._layers(X)  # (N, D), (N, H), (N, H), (N, C)
         y = self._check_labels(y, len(logits))
         value, dlogits = softmax_cross_entropy(logits, y)  # scalar, (N, C)
-        X, z1, h1, _ = self._cache
         self._cache = (X, z1, h1, dlogits)
         return value
 

@@ -14,6 +14,7 @@ Also here: `images_to_tensor` (uint8 images -> scaled float tensor),
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
@@ -65,8 +66,13 @@ class MLP(nn.Module):
         self.net = nn.Sequential(*layers)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """x: (N, n_in) or (N, H, W) with H*W == n_in  ->  log-probabilities (N, n_classes)."""
-        if x.dim() < 2 or x[0].numel() != self.n_in:
+        """x: (N, n_in) or (N, H, W) with H*W == n_in  ->  log-probabilities (N, n_classes).
+
+        A NumPy array is turned into a tensor, and float64 inputs into the model's float32
+        (PyTorch does not mix the two in one matrix product).
+        """
+        x = _as_tensor(x)
+        if x.dim() < 2 or math.prod(x.shape[1:]) != self.n_in:
             raise ValueError(
                 f"this MLP expects a batch of examples with {self.n_in} numbers each, shape (N, {self.n_in}) "
                 f"or (N, 28, 28); got shape {tuple(x.shape)}. A single image needs a batch axis: x[None]."
@@ -76,12 +82,29 @@ class MLP(nn.Module):
                 f"the MLP needs float inputs, got {x.dtype}: convert uint8 images with "
                 "images_to_tensor(images) or images.float() / 255"
             )
-        return self.net(x)
+        dtype = next(self.parameters()).dtype
+        return self.net(x if x.dtype == dtype else x.to(dtype))
 
     def describe(self) -> str:
         """One line such as '784-[32, 64, 128, 64]-10 tanh, 44,458 parameters'."""
         shape = f"{self.n_in}-{self.hidden_sizes}-{self.n_classes}"
         return f"{shape} {self.activation}, {count_parameters(self):,} parameters"
+
+
+def _as_tensor(x: object) -> torch.Tensor:
+    """A tensor as it is; a NumPy array as a tensor; anything else explained."""
+    if isinstance(x, torch.Tensor):
+        return x
+    if isinstance(x, np.ndarray):
+        return torch.from_numpy(x)
+    raise TypeError(
+        f"the MLP needs a tensor (or NumPy array) of shape (N, n_in), got {type(x).__name__}; "
+        "make one with torch.tensor(...) or images_to_tensor(images)"
+    )
+
+
+def _empty_loader(what: str) -> ValueError:
+    return ValueError(f"{what}: the loader gave no examples. Is the dataset empty (check len(dataset))?")
 
 
 def count_parameters(model: nn.Module) -> int:
@@ -131,6 +154,8 @@ def train_epoch(
         optimizer.step()  # move every parameter using p.grad
         total += loss.item() * len(y)
         count += len(y)
+    if count == 0:
+        raise _empty_loader("train_epoch has nothing to train on")
     return total / count
 
 
@@ -142,4 +167,6 @@ def evaluate(model: nn.Module, loader: Iterable) -> float:
     for x, y in loader:
         correct += (model(x).argmax(dim=1) == y).sum().item()
         count += len(y)
+    if count == 0:
+        raise _empty_loader("evaluate has nothing to measure")
     return correct / count

@@ -307,3 +307,68 @@ def test_corrupt_file_redownloaded_after_deletion(isolated, sample, server, monk
     np.testing.assert_array_equal(images, sample["arrays"]["train"][0])
     # Each file was fetched exactly once: the labels on the first call.
     assert sorted(server.hits) == sorted(f"/good/{name}" for name in NAMES["train"])
+
+
+# --- hardening (red-team report, issue 10) ----------------------------------
+
+
+def test_uncompressed_files_are_read(isolated, sample):
+    folder = isolated / "mnist"
+    folder.mkdir(parents=True)
+    for name, body in sample["files"].items():
+        (folder / name.removesuffix(".gz")).write_bytes(gzip.decompress(body))
+    images, labels = load_mnist("digits", "train", download=False)
+    np.testing.assert_array_equal(images, sample["arrays"]["train"][0])
+    np.testing.assert_array_equal(labels, sample["arrays"]["train"][1])
+
+
+def test_a_decompressed_file_still_named_gz_is_read(isolated, sample):
+    folder = isolated / "mnist"
+    write_sample(folder, sample)
+    path = folder / NAMES["test"][0]
+    path.write_bytes(gzip.decompress(path.read_bytes()))
+    images, _ = load_mnist("digits", "test", download=False)
+    np.testing.assert_array_equal(images, sample["arrays"]["test"][0])
+
+
+def test_labels_outside_0_to_9_are_refused(isolated, sample):
+    folder = isolated / "mnist"
+    write_sample(folder, sample)
+    labels = sample["arrays"]["train"][1].copy()
+    labels[2] = 255
+    bad = folder / NAMES["train"][1]
+    bad.write_bytes(gzip.compress(idx(labels, 2049)))
+    with pytest.raises(DatasetError, match="holds the label 255, but labels must be 0 to 9") as info:
+        load_mnist("digits", "train")
+    assert str(bad) in str(info.value) and "Delete it" in str(info.value)
+
+
+def test_a_folder_in_place_of_a_file_is_explained(isolated, sample):
+    folder = isolated / "mnist"
+    write_sample(folder, sample, names=[NAMES["train"][1]])
+    (folder / NAMES["train"][0]).mkdir()
+    with pytest.raises(DatasetError, match="is a folder, but it should be a data file") as info:
+        load_mnist("digits", "train", download=False)
+    assert str(folder / NAMES["train"][0]) in str(info.value)
+
+
+def test_checksum_mismatch_is_not_called_offline(isolated, server, monkeypatch):
+    use_mirrors(monkeypatch, server.url("tampered"))
+    with pytest.raises(DatasetError) as info:
+        load_mnist("digits", "train")
+    message = str(info.value)
+    assert "checksum does not match" in message and "offline" not in message
+
+
+def test_an_unwritable_data_folder_is_explained(isolated, monkeypatch, server):
+    use_mirrors(monkeypatch, server.url("good"))
+
+    def refuse(url, known_hash, fname, path, **kwargs):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(pooch, "retrieve", refuse)
+    with pytest.raises(DatasetError, match="Cannot write the downloaded") as info:
+        load_mnist("digits", "train")
+    message = str(info.value)
+    assert str(isolated / "mnist") in message and "COURSE_LIB_DATA" in message
+    assert "offline" not in message and server.hits == []

@@ -175,12 +175,21 @@ def test_negative_base_with_fractional_exponent():
         Value(-8.0) ** 0.5
 
 
-@pytest.mark.parametrize("base", [0.0, -2.0])
-def test_non_positive_base_with_value_exponent(base):
-    with pytest.raises(ValueError, match="base must be positive"):
-        Value(base) ** Value(2.0)
-    with pytest.raises(ValueError, match="base must be positive"):
-        base ** Value(2.0)
+def test_value_exponent_with_zero_or_negative_base_matches_pytorch():
+    # values and gradients as torch.float64 gives them
+    x, e = Value(0.0), Value(2.0)
+    out = x**e
+    out.backward()
+    assert (out.data, x.grad, e.grad) == (0.0, 0.0, 0.0)
+    e = Value(3.0)
+    out = (-2) ** e
+    out.backward()
+    assert out.data == -8.0 and math.isnan(e.grad)  # no slope in the exponent for a negative base
+    x, e = Value(-2.0), Value(3.0)
+    (x**e).backward()
+    assert x.grad == 12.0
+    with pytest.raises(ValueError, match="whole-number exponent"):
+        Value(-2.0) ** Value(0.5)
 
 
 def test_power_overflow_is_explained():
@@ -343,3 +352,167 @@ def test_unary_against_pytorch(name, op, x, f, df):
     t_out.backward()
     assert out.data == pytest.approx(t_out.item(), rel=1e-12)
     assert a.grad == pytest.approx(t.grad.item(), rel=1e-12)
+
+
+# ---- hardening (red-team report, issue 10) ----------------------------------------------
+def test_division_is_exactly_pythons():
+    assert (Value(7) / 10).data == 7 / 10 == 0.7
+    assert (Value(1e-320) / Value(1e-320)).data == 1.0
+    a, b = Value(1.7), Value(0.3)
+    (a / b).backward()
+    assert (a.grad, b.grad) == pytest.approx((1 / 0.3, -1.7 / 0.3**2), rel=1e-15)
+
+
+@given(st.floats(-1e6, 1e6), st.floats(-1e6, 1e6).filter(lambda y: abs(y) > 1e-6))
+@settings(max_examples=300, deadline=None)
+def test_division_matches_python_for_any_numbers(x, y):
+    assert (Value(x) / y).data == x / y
+
+
+def test_mixing_two_value_classes_is_explained():
+    class Value2:  # a learner's own class, as in notebook 02
+        def __init__(self, data):
+            self.data, self._prev = data, ()
+
+    with pytest.raises(TypeError, match="two different Value classes are mixed") as err:
+        Value(1.0) + Value2(2.0)
+    assert "Value2" in str(err.value) and "course_lib.engine.Value" in str(err.value)
+    assert "re-run" in str(err.value)
+
+
+def test_wrapping_a_value_in_a_value_is_explained():
+    with pytest.raises(TypeError, match=r"got the Value .*use its number, v\.data"):
+        Value(Value(2.0))
+
+
+def test_mixing_value_classes_after_reload():
+    import importlib.util
+
+    import course_lib.engine as engine
+
+    # a second copy of the module, as importlib.reload makes (without replacing the real one)
+    spec = importlib.util.spec_from_file_location("engine_reloaded", engine.__file__)
+    reloaded = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(reloaded)
+    with pytest.raises(TypeError, match="two different Value classes"):
+        reloaded.Value(2.0) * Value(1.0)
+
+
+def test_relu_propagates_nan():
+    x = Value(float("nan"))
+    out = x.relu()
+    out.backward()
+    assert math.isnan(out.data)
+    assert Value(-0.0).relu().data == 0.0 and Value(2.0).relu().data == 2.0
+
+
+def test_power_edge_cases_match_pytorch():
+    out = Value(-2.0) ** float("nan")
+    assert math.isnan(out.data)
+    x = Value(1e-300)
+    out = x**-1
+    out.backward()  # the value 1e300 fits; only the slope -1/x^2 is too large: -inf, as in torch
+    assert out.data == pytest.approx(1e300) and x.grad == -math.inf
+    x = Value(-1e-300)
+    (x**-1).backward()
+    assert x.grad == -math.inf
+    x = Value(-1e-120)
+    (x**-2).backward()  # -2 x^-3 at a tiny negative x: +inf
+    assert x.grad == math.inf
+    x = Value(0.0)
+    (x**0.5).backward()
+    assert x.grad == math.inf
+
+
+@pytest.mark.parametrize("make", [
+    lambda: Value(1e308) * 10,
+    lambda: Value(1e308) + 1e308,
+    lambda: Value(-1e308) - 1e308,
+    lambda: Value(1e308) / 1e-10,
+    lambda: Value(800.0).exp(),
+    lambda: Value(10.0) ** 400,
+    lambda: 10 ** Value(400.0),
+], ids=["mul", "add", "sub", "div", "exp", "pow", "rpow"])
+def test_every_operation_raises_on_overflow(make):
+    with pytest.raises(OverflowError, match="too large for a float"):
+        make()
+
+
+def test_infinity_already_in_the_graph_flows_on():
+    assert (Value(math.inf) * 2).data == math.inf
+    assert math.isnan((Value(math.inf) - math.inf).data)
+    assert (Value(math.inf) + 1).data == math.inf
+
+
+def _deep_chain(n):
+    x = Value(1.0, label="x")
+    y = x
+    for _ in range(n):
+        y = y * 1.0 + 0.0
+    return x, y
+
+
+def test_deepcopy_of_a_deep_graph():
+    import copy
+
+    x, y = _deep_chain(50_000)
+    y2 = copy.deepcopy(y)
+    assert y2 is not y and y2.data == y.data
+    y2.backward()
+    order = y2.topological_order()
+    leaf = order[0]
+    assert leaf.label == "x" and leaf is not x and leaf.grad == 1.0 and x.grad == 0.0
+    pair = copy.deepcopy([x, y])  # sharing is kept: the copied y depends on the copied x
+    pair[1].backward()
+    assert pair[0].grad == 1.0
+
+
+def test_pickle_of_a_deep_graph_keeps_shared_leaves():
+    import pickle
+
+    x, y = _deep_chain(50_000)
+    x2, y2 = pickle.loads(pickle.dumps((x, y)))
+    assert y2.data == y.data and x2.label == "x"
+    y2.backward()
+    assert x2.grad == 1.0
+    a = Value(3.0)
+    b = a * a + a
+    b.grad = 5.0
+    b2 = pickle.loads(pickle.dumps(b))
+    assert (b2.data, b2.grad, b2._op, len(b2.topological_order())) == (12.0, 5.0, "+", 3)
+
+
+def test_a_cycle_is_refused_by_backward():
+    a = Value(1.0)
+    b = a + 1
+    a._prev, a._local = (b,), (1.0,)
+    with pytest.raises(ValueError, match="cycle"):
+        b.backward()
+
+
+def test_hand_built_node_without_local_derivatives_is_refused():
+    x = Value(3.0)
+    out = Value(x.data**2, (x,), "sq")  # forgot out._local = (2 * x.data,)
+    with pytest.raises(ValueError, match=r"_local = \(d out/d child"):
+        out.backward()
+    out._local = (2 * x.data,)
+    out.backward()
+    assert x.grad == 6.0
+    a, b = Value(2.0), Value(3.0)
+    c = Value(a.data + b.data, (a, b), "+")  # "+" keeps the lectures' slopes of 1
+    c.backward()
+    assert (a.grad, b.grad) == (1.0, 1.0)
+
+
+def test_subclass_keeps_its_class_through_operations():
+    class MyValue(Value):
+        __slots__ = ()
+
+        def sin(self):
+            return self._result(math.sin(self.data), (self,), "sin", (math.cos(self.data),))
+
+    x = MyValue(1.0)
+    out = (x * 2).sin()
+    assert type(out) is MyValue
+    out.backward()
+    assert x.grad == pytest.approx(2 * math.cos(2.0))

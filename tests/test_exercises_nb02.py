@@ -75,7 +75,7 @@ def test_q1_wrong_count_placeholder_and_non_numbers(capsys):
     assert "pass 4 numbers, the gradients for a, b, c, f in that order; you passed 2" in output(capsys)
     assert not nb02.q1.check(..., ..., ..., ...)
     assert "no answer yet" in output(capsys)
-    assert not nb02.q1.check(-8.0, "12", [4.0], 2.0)
+    assert not nb02.q1.check(-8.0, 12.0, [4.0], 2.0)
     assert "should be a number, got list" in output(capsys)
 
 

@@ -8,7 +8,7 @@ from course_lib.exercises import nb04
 
 
 def check(exercise, capsys, *answer):
-    result = exercise.check(*answer)
+    result = bool(exercise.check(*answer))
     return result, capsys.readouterr().out
 
 

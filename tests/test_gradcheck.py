@@ -3,7 +3,9 @@
 import numpy as np
 import pytest
 
+from course_lib.engine import Value
 from course_lib.gradcheck import (
+    NOT_FINITE,
     gradcheck,
     numerical_grad,
     numerical_gradient_array,
@@ -66,3 +68,66 @@ def test_bad_inputs():
         gradcheck(lambda a: 3.0, [1.0], verbose=False)
     with pytest.raises(ValueError, match="2 names for 1 inputs"):
         gradcheck(lambda a: a * 2, [1.0], names=["a", "b"], verbose=False)
+
+
+# ---- hardening (red-team report, issue 10) ----------------------------------------------
+def nan_product(x, y):
+    out = Value(x.data * y.data, (x, y), "mul")
+    out._local = (y.data, float("nan"))  # the second input's gradient is nan
+    return out
+
+
+def test_a_nan_gradient_anywhere_is_wrong(capsys):
+    result = gradcheck(nan_product, [2.0, 3.0], names=["x", "y"])
+    assert not result
+    out = capsys.readouterr().out
+    assert NOT_FINITE in out and "(y)" in out
+    assert "excellent" not in out
+
+
+def test_an_infinite_gradient_in_the_only_input_is_wrong_without_crashing(capsys):
+    result = gradcheck(lambda x: (x * x) ** 0.5, [0.0])  # slope inf * 0 -> nan at 0
+    assert not result
+    assert "wrong" in repr(result) and "wrong" in capsys.readouterr().out
+    assert verdict(float("nan")) == verdict(float("inf")) == NOT_FINITE
+    assert relative_error(float("nan"), 1.0) == relative_error(1.0, float("inf")) == float("inf")
+    assert max([relative_error(1.0, 1.0), relative_error(float("nan"), 1.0)]) == float("inf")
+
+
+@pytest.mark.parametrize("f, x", [
+    (lambda x: x.tanh(), 15.0),  # slope 3.7e-13 vs 0
+    (lambda x: x.tanh(), 10.0),
+    (lambda x: x**3, 1e-3),
+])
+def test_tiny_gradients_are_numerical_noise_not_bugs(f, x, capsys):
+    result = gradcheck(f, [x])
+    assert result
+    out = capsys.readouterr().out
+    assert "wrong" not in out and "suspicious" not in out
+
+
+def test_saturated_tanh_reports_noise_and_shows_small_numbers(capsys):
+    result = gradcheck(lambda w, b: (w * 2.0 + b).tanh(), [5.0, 1.0], names=["w", "b"])
+    assert result
+    out = capsys.readouterr().out
+    assert "0.00000000" not in out  # small gradients are shown, not rounded to zero
+    assert "e-09" in out or "e-10" in out
+    assert "below numerical noise" in out
+
+
+def test_a_real_bug_in_a_small_gradient_is_still_caught():
+    def bad_cube(x):
+        out = x**3
+        out._local = (2 * out._local[0],)  # twice the slope
+        return out
+
+    assert not gradcheck(bad_cube, [0.5], verbose=False)
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.float16, np.float32])
+def test_numerical_gradient_array_refuses_narrow_arrays(dtype):
+    x = np.array([1, 2, 3], dtype=dtype)
+    before = x.copy()
+    with pytest.raises(TypeError, match=r"astype\(np.float64\)"):
+        numerical_gradient_array(lambda: float((x**2).sum()), x)
+    np.testing.assert_array_equal(x, before)

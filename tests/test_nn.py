@@ -101,3 +101,25 @@ def test_reprs_are_informative():
 def test_bad_arguments_get_clear_errors(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+# ---- hardening (red-team report, issue 10) ----------------------------------------------
+def test_numpy_integers_are_sizes():
+    import numpy as np
+
+    net = MLP(np.int64(2), np.array([3, 1]))
+    assert len(net.parameters()) == 13
+    assert repr(net) == repr(MLP(2, [3, 1]))  # plain ints inside: no np.int64(3) in messages
+    assert len(Layer(np.int32(2), np.int64(4)).parameters()) == 12
+    assert net([1.0, np.float64(2.0)]).data == net([1.0, 2.0]).data
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: MLP(2, [3, 0]), r"every layer size must be a whole number >= 1, got 0"),
+    (lambda: MLP(2, [3.0]), r"every layer size must be a whole number >= 1, got 3.0"),
+    (lambda: MLP(True, [3]), r"nin \(the number of inputs\) must be a whole number >= 1, got True"),
+    (lambda: MLP(2, "31"), "list of layer sizes"),
+])
+def test_size_messages_name_what_is_wrong(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()

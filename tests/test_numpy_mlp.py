@@ -153,3 +153,20 @@ def test_clear_errors():
         train_epoch(model, np.zeros((2, 4)), np.array([0, 1]), batch_size=0)
     with pytest.raises(ValueError, match="labels"):
         train_epoch(model, np.zeros((2, 4)), np.array([0, 1, 1]))
+
+
+def test_predicting_between_loss_and_backward_keeps_the_gradients():
+    rng = np.random.default_rng(1)
+    X, y = rng.normal(size=(6, 4)), np.array([0, 1, 2, 0, 1, 2])
+    other = rng.normal(size=(3, 4))
+    reference = NumpyMLP(4, 5, 3, seed=0)
+    reference.loss(X, y)
+    want = {k: v.copy() for k, v in reference.backward().items()}
+    model = NumpyMLP(4, 5, 3, seed=0)
+    model.loss(X, y)
+    model.predict(other)  # a valid call order: the last loss() is still the one to differentiate
+    model.accuracy(other, np.array([0, 1, 2]))
+    model.forward(other)
+    got = model.backward()
+    for name in want:
+        np.testing.assert_array_equal(got[name], want[name])

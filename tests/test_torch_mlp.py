@@ -110,3 +110,34 @@ def test_train_epoch_and_evaluate_learn_a_separable_problem():
     losses = [train_epoch(model, loader, optimizer) for _ in range(10)]
     assert losses[-1] < losses[0]
     assert evaluate(model, loader) > max(before, 0.95)
+
+
+# ---- hardening (red-team report, issue 10) ----------------------------------------------
+def test_float64_and_numpy_inputs_are_converted():
+    torch.manual_seed(0)
+    model = MLP(4, [3], 2)
+    x32 = torch.randn(5, 4)
+    want = model(x32)
+    torch.testing.assert_close(model(x32.double()), want)
+    torch.testing.assert_close(model(x32.numpy()), want)
+    torch.testing.assert_close(model(x32.double().numpy()), want)
+    with pytest.raises(TypeError, match="needs a tensor"):
+        model([[0.0] * 4])
+    with pytest.raises(TypeError, match="images_to_tensor"):
+        model(np.zeros((2, 4), dtype=np.uint8))
+
+
+def test_an_empty_batch_gives_an_empty_result():
+    model = MLP(4, [3], 2)
+    assert model(torch.zeros(0, 4)).shape == (0, 2)
+    with pytest.raises(ValueError, match="shape"):
+        model(torch.zeros(0, 5))
+
+
+def test_an_empty_loader_is_explained():
+    model = MLP(4, [3], 2)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(ValueError, match="train_epoch has nothing to train on: the loader gave no examples"):
+        train_epoch(model, [], optimizer)
+    with pytest.raises(ValueError, match="evaluate has nothing to measure"):
+        evaluate(model, [])

@@ -158,3 +158,15 @@ def test_static_drawing_and_png():
     assert "(3+1)×4\n= 16" in texts and "inputs\n3" in texts and "output\n1" in texts
     assert len(ax.collections) == 3 + 4  # one set of lines per layer, one set of circles per column
     plt.close(ax.figure)
+
+
+def test_numpy_integers_are_accepted_everywhere():
+    import numpy as np
+
+    from course_lib.widgets.architecture import ArchitectureExplorer, hidden_sizes, network_png
+
+    w = ArchitectureExplorer(nin=np.int64(3), nout=np.int32(1), layers=np.int64(2), neurons=np.int64(4))
+    assert w.sizes == [3, 4, 4, 1] and w.n_parameters == 41
+    assert all(type(s) is int for s in w.sizes)
+    assert hidden_sizes("funnel", np.int64(4), np.int64(8)) == [8, 4, 2, 1]
+    assert network_png(np.array([3, 4, 1]))[:4] == b"\x89PNG"

@@ -183,3 +183,41 @@ def test_module_docstring_lists_every_css_class():
     for widget in ("parabola", "xor"):
         for part in ("slider", "plot", "result"):
             assert f"nnfs-lr-{widget}-{part}" in lr_widgets.__doc__
+
+
+# ---- hardening (red-team report, issues 10 and 11) ----------------------------------------------
+def test_xor_verdict_needs_every_output_clearly_on_its_side():
+    losses = [0.7, 0.594]
+    low = xor_readout(0.00214, losses, [0.19, 0.65, 0.56, 0.49])  # the browser review's case
+    assert "(XOR solved)" not in low
+    assert "(not solved yet: every output is on the right side of 0.5, but not by 0.25)" in low
+    assert xor_readout(0.01, losses, [0.3, 0.6, 0.4, 0.2]).endswith("(not XOR)")
+    assert xor_readout(0.1, [0.01], [0.05, 0.8, 0.9, 0.2]).endswith("(XOR solved)")
+    assert lr_widgets.xor_verdict([0.25, 0.75, 0.75, 0.25]) == "XOR solved"
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"activation": None, "output_activation": None},
+    {"activation": "relu", "output_activation": None},
+])
+def test_train_xor_reports_divergence_in_words(kwargs):
+    net, losses = train_xor(2.0, epochs=200, **kwargs)
+    assert not math.isfinite(losses[-1]) and len(losses) < 200
+    text = xor_readout(2.0, losses, xor_predictions(net))
+    assert f"training diverged after {len(losses)} epochs" in text and "smaller learning rate" in text
+
+
+def test_parabola_with_many_steps_stops_at_divergence(recwarn):
+    path = parabola_path(1.1, steps=10_000)
+    assert all(math.isfinite(x) for x in path) and abs(path[-1]) > lr_widgets.DIVERGED
+    assert len(path) < 10_001
+    text = parabola_readout(1.1, steps=10_000)
+    assert f"after {len(path) - 1} of 10000 steps" in text and "diverging" in text
+    w = ParabolaWidget(lr=1.1, steps=10_000)
+    assert w.plot.value[:4] == b"\x89PNG"
+    assert not [w for w in recwarn.list if issubclass(w.category, RuntimeWarning)]
+
+
+def test_zero_steps_is_not_called_stuck():
+    assert parabola_readout(0.3, steps=0) == "learning rate 0.3: after 0 steps x = -1 (no steps taken)"
+    assert ParabolaWidget(lr=0.3, steps=0).text.endswith("(no steps taken)")

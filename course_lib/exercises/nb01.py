@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from course_lib.exercises import Exercise, NotYet
+from course_lib.exercises import Exercise, NotYet, number
 
 __all__ = ["q1", "q2", "q3"]
 
@@ -22,16 +22,8 @@ def _close(a: float, b: float) -> bool:
 
 
 def _number(name: str, got: Any) -> float:
-    """The learner's answer as a float, or NotYet saying what came instead."""
-    if isinstance(got, bool):
-        raise NotYet(f"{name} should be a number, got the boolean {got!r}.")
-    try:
-        value = float(got)
-    except (TypeError, ValueError):
-        raise NotYet(f"{name} should be a number, got {type(got).__name__}: {got!r}.") from None
-    if not math.isfinite(value):
-        raise NotYet(f"{name} is {value}: a derivative here should be an ordinary finite number.")
-    return value
+    """The learner's answer as a float, or NotYet saying what came instead (the rule of all checks)."""
+    return number(name, got)
 
 
 def _diagnose(name: str, got: Any, want: float, mistakes: tuple[tuple[float, str], ...]) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from course_lib.exercises import Exercise, NotYet
+from course_lib.exercises import Exercise, NotYet, number
 
 __all__ = ["q1", "q2", "q3"]
 
@@ -24,17 +24,7 @@ def _close(a: float, b: float) -> bool:
 
 def _number(name: str, got: Any) -> float:
     """The learner's answer as a float (a Value counts by its .data), or NotYet."""
-    if hasattr(got, "data") and not hasattr(got, "shape"):  # a Value: take its number
-        got = got.data
-    if isinstance(got, bool):
-        raise NotYet(f"{name} should be a number, got the boolean {got!r}.")
-    try:
-        value = float(got)
-    except (TypeError, ValueError):
-        raise NotYet(f"{name} should be a number, got {type(got).__name__}: {got!r}.") from None
-    if not math.isfinite(value):
-        raise NotYet(f"{name} is {value}; it should be an ordinary finite number.")
-    return value
+    return number(name, got)
 
 
 def _check_gradients(

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import io
 import math
+import numbers
 import random
 from collections.abc import Sequence
 
@@ -61,10 +62,10 @@ COLORS = {"input": "#8ecae6", "hidden": "#ffd166", "output": "#ef476f"}
 
 
 def _whole(name: str, value: object, low: int, high: int) -> int:
-    """`value` if it is a whole number in [low, high], else a ValueError that says so."""
-    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+    """`value` as an int if it is a whole number (int or NumPy integer) in [low, high], else a ValueError."""
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or not low <= value <= high:
         raise ValueError(f"{name} must be a whole number from {low} to {high}, got {value!r}")
-    return value
+    return int(value)
 
 
 def hidden_sizes(preset: str, layers: int, neurons: int) -> list[int]:
@@ -77,8 +78,8 @@ def hidden_sizes(preset: str, layers: int, neurons: int) -> list[int]:
     """
     if preset not in PRESETS:
         raise ValueError(f"unknown preset {preset!r}; choose one of {list(PRESETS)}")
-    _whole("layers", layers, 0, MAX_LAYERS)
-    _whole("neurons", neurons, 1, MAX_NEURONS)
+    layers = _whole("layers", layers, 0, MAX_LAYERS)
+    neurons = _whole("neurons", neurons, 1, MAX_NEURONS)
     middle = (layers - 1) / 2
     sizes = []
     for i in range(layers):
@@ -127,9 +128,7 @@ def _check_sizes(sizes: Sequence[int]) -> list[int]:
         raise ValueError(f"sizes lists the inputs and at least one layer, e.g. [3, 4, 4, 1]; got {sizes!r}")
     if len(sizes) > MAX_LAYERS + 2:
         raise ValueError(f"at most {MAX_LAYERS} hidden layers can be drawn, got {len(sizes) - 2}")
-    for s in sizes:
-        _whole("every layer size", s, 1, MAX_NEURONS)
-    return sizes
+    return [_whole("every layer size", s, 1, MAX_NEURONS) for s in sizes]
 
 
 def draw_network(sizes: Sequence[int], ax: plt.Axes | None = None, title: str | None = None) -> plt.Axes:
@@ -205,6 +204,7 @@ class ArchitectureExplorer(widgets.VBox):
         self.nin = _whole("nin (the number of inputs)", nin, 1, MAX_NEURONS)
         self.nout = _whole("nout (the number of outputs)", nout, 1, MAX_NEURONS)
         hidden_sizes(preset, layers, neurons)  # checks all three, with clear messages
+        layers, neurons = _whole("layers", layers, 0, MAX_LAYERS), _whole("neurons", neurons, 1, MAX_NEURONS)
         self.n_parameters = 0
 
         self.layers = widgets.IntSlider(value=layers, min=0, max=MAX_LAYERS, description="hidden layers",

@@ -46,7 +46,7 @@ from course_lib.plots import plot_loss
 # ---- shared constants (the notebook uses the same ones) ------------------------
 XOR_X = ((0.0, 0.0), (0.0, 1.0), (1.0, 0.0), (1.0, 1.0))
 XOR_Y = (0.0, 1.0, 1.0, 0.0)
-XOR_SEED = 5  # solves XOR at every rate from 0.003 to 0.3 (see notebook 05)
+XOR_SEED = 5  # solves XOR (clearly: see XOR_MARGIN) at rates 0.01 to 0.3; 0.003 is too slow for 1,000 epochs
 XOR_SIZES = (3, 3, 1)
 XOR_EPOCHS = 1000
 XOR_RESOLUTION = 30  # boundary grid of the widget: 30 x 30 forward passes (the notebook uses 40)
@@ -54,6 +54,8 @@ XOR_RESOLUTION = 30  # boundary grid of the widget: 30 x 30 forward passes (the 
 PARABOLA_START = -1.0
 PARABOLA_STEPS = 20
 CONVERGED = 1e-3  # |x| below this counts as "at the minimum"
+DIVERGED = 1e100  # |x| beyond this counts as "gone": the path stops there (x**2 would soon overflow)
+XOR_MARGIN = 0.25  # "solved" needs every output this far on its target's side of 0.5 (>= 0.75 or <= 0.25)
 
 _PLOT_LIMIT = 1.6  # the parabola panel shows x in [-1.6, 1.6]
 
@@ -89,6 +91,7 @@ def parabola_path(lr: float, x0: float = PARABOLA_START, steps: int = PARABOLA_S
     """[x0, x1, ..., x_steps] of gradient descent on f(x) = x**2, whose slope is 2x.
 
     Each step is x <- x - lr * 2 * x, so x is multiplied by (1 - 2 lr) every step.
+    A diverging path stops early, at the first |x| beyond DIVERGED (1e100).
     """
     if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not math.isfinite(lr) or lr <= 0:
         raise ValueError(f"the learning rate must be a positive, finite number, got {lr!r}")
@@ -98,12 +101,16 @@ def parabola_path(lr: float, x0: float = PARABOLA_START, steps: int = PARABOLA_S
     for _ in range(steps):
         x = path[-1]
         path.append(x - lr * (2 * x))  # step downhill: minus the rate times the slope
+        if abs(path[-1]) > DIVERGED:  # gone for good; later steps would overflow to inf
+            break
     return path
 
 
 def parabola_verdict(path: Sequence[float]) -> str:
     """A few words on how the path ended: converged, stuck, diverging or still on its way."""
     start, end = abs(path[0]), abs(path[-1])
+    if len(path) == 1:
+        return "no steps taken"
     if end < CONVERGED:
         return "converged"
     if end > start:
@@ -118,6 +125,10 @@ def parabola_readout(lr: float, steps: int = PARABOLA_STEPS) -> str:
     """The parabola widget's readout text for this rate (rounded as the slider shows it)."""
     lr = shown_rate(lr)
     path = parabola_path(lr, steps=steps)
+    taken = len(path) - 1
+    if taken < steps:  # stopped early: diverged
+        return (f"learning rate {lr:g}: after {taken} of {steps} steps |x| = {abs(path[-1]):.3g}, "
+                f"past {DIVERGED:.0e}, so the path stops there ({parabola_verdict(path)})")
     return f"learning rate {lr:g}: after {steps} steps x = {path[-1]:.3g} ({parabola_verdict(path)})"
 
 
@@ -196,7 +207,9 @@ def train_xor(
 
     The same loop as in notebook 05: `random.seed(seed)`, build the net, then each
     epoch forward all four points, backward, and step every parameter by -lr * grad.
-    Returns the trained net and the loss before each step.
+    Returns the trained net and the loss before each step. If the numbers grow too large
+    for a float (a learning rate far too large), training stops there and the last loss is
+    inf or nan: `xor_readout` then says the training diverged.
     """
     if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not math.isfinite(lr) or lr <= 0:
         raise ValueError(f"the learning rate must be a positive, finite number, got {lr!r}")
@@ -206,26 +219,53 @@ def train_xor(
     net = MLP(2, list(sizes), activation=activation, output_activation=output_activation)
     losses = []
     for _ in range(epochs):
-        preds = [net(x) for x in XOR_X]
-        loss = sum((p - y) ** 2 for p, y in zip(preds, XOR_Y))
+        try:
+            preds = [net(x) for x in XOR_X]
+            loss = sum((p - y) ** 2 for p, y in zip(preds, XOR_Y))
+        except OverflowError:  # the engine refuses numbers beyond a float's range
+            losses.append(math.inf)
+            break
+        losses.append(loss.data)
+        if not math.isfinite(loss.data):  # an inf or nan weight from an earlier step
+            break
         net.zero_grad()
         loss.backward()
         for p in net.parameters():
             p.data -= lr * p.grad
-        losses.append(loss.data)
     return net, losses
 
 
 def xor_predictions(net: MLP) -> list[float]:
-    """The network's outputs for the four XOR inputs, as floats."""
-    return [net(list(x)).data for x in XOR_X]
+    """The network's outputs for the four XOR inputs, as floats (nan where it overflows)."""
+    outputs = []
+    for x in XOR_X:
+        try:
+            outputs.append(net(list(x)).data)
+        except OverflowError:
+            outputs.append(math.nan)
+    return outputs
+
+
+def xor_verdict(preds: Sequence[float]) -> str:
+    """'XOR solved' only when every output is clearly on its target's side of 0.5."""
+    if not all(math.isfinite(p) for p in preds):
+        return "diverged"
+    sides = [(p - 0.5) * (1 if y else -1) for p, y in zip(preds, XOR_Y)]  # > 0: the right side
+    if all(side >= XOR_MARGIN for side in sides):
+        return "XOR solved"
+    if all(side > 0 for side in sides):
+        return f"not solved yet: every output is on the right side of 0.5, but not by {XOR_MARGIN:g}"
+    return "not XOR"
 
 
 def xor_readout(lr: float, losses: Sequence[float], preds: Sequence[float]) -> str:
     """The XOR widget's readout text: rate, final loss, predictions and their rounding."""
+    if not losses or not math.isfinite(losses[-1]) or xor_verdict(preds) == "diverged":
+        return (f"learning rate {shown_rate(lr):g}: training diverged after {len(losses)} epochs: "
+                "the numbers grew too large for a float. Try a smaller learning rate.")
     rounded = [round(p) for p in preds]
     shown = ", ".join(f"{p:.2f}".replace("-0.00", "0.00") for p in preds)
-    verdict = "XOR solved" if rounded == [round(y) for y in XOR_Y] else "not XOR"
+    verdict = xor_verdict(preds)
     return (f"learning rate {shown_rate(lr):g}: after {len(losses)} epochs loss = {losses[-1]:.3g}, "
             f"predictions [{shown}] round to {rounded} ({verdict})")
 
