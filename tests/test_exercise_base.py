@@ -160,7 +160,8 @@ def test_keyboard_interrupt_and_system_exit_still_propagate():
             Exercise("q", checker, "h", "s").check(error)
 
 
-def test_hints_and_messages_wrap_at_word_boundaries(capsys):
+def test_hints_and_messages_wrap_at_word_boundaries(capsys, monkeypatch):
+    monkeypatch.setattr(base, "WIDTH", 100)  # tests/conftest.py widens it for the other tests
     words = "supercalifragilistic " * 12
     ex = Exercise("q1", lambda answer: None, hint=words + "\nSecond line.", solution="x = 1  # " + "y" * 120)
     ex.hint()
@@ -171,6 +172,19 @@ def test_hints_and_messages_wrap_at_word_boundaries(capsys):
     assert lines[-1].endswith("supercalifragilistic Second line.")  # prose is reflowed, no orphans
     ex.solution()  # code is printed as it is: wrapping would break it
     assert "x = 1  # " + "y" * 120 in capsys.readouterr().out
+
+
+def test_not_yet_messages_wrap_at_word_boundaries(capsys, monkeypatch):
+    monkeypatch.setattr(base, "WIDTH", 100)
+    long_reason = "your answer is off " * 12 + "by a factor of two"
+
+    def checker(answer):
+        raise NotYet(long_reason)
+
+    assert not Exercise("q9", checker, hint="h", solution="s").check(1.0)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) > 1 and all(len(line) <= 100 for line in lines)
+    assert " ".join(" ".join(lines).split()) == "q9: not yet. " + " ".join(long_reason.split())
 
 
 def test_the_answer_rule_holds_across_notebooks(capsys):
@@ -184,3 +198,10 @@ def test_the_answer_rule_holds_across_notebooks(capsys):
     e2 = math.exp(2)
     assert nb03.q2.check(np.array(e2), np.array(e2 / 4))  # 0-d arrays, as every check accepts
     assert nb05.q1.check(lambda x, lr: Value(x) - lr * 2 * x)  # a Value counts by its .data
+
+
+def test_a_value_class_is_not_taken_for_a_value():
+    # A check that wants a class (nb03's own engine) must get the class, not its `data` slot.
+    assert base._as_answer("cls", Value) is Value
+    with pytest.raises(NotYet, match="should be a number"):
+        number("x", Value)

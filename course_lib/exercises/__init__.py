@@ -72,12 +72,17 @@ def _say(text: str, reflow: bool = False) -> None:
                     if len(line) > WIDTH else line for line in lines))
 
 
+def _is_value(obj: Any) -> bool:
+    """A Value of any Value class (duck-typed); the class itself is not one."""
+    return not isinstance(obj, type) and hasattr(obj, "data") and hasattr(obj, "_prev")
+
+
 def number(name: str, got: Any) -> float:
     """The learner's answer as a float, or NotYet saying what to give instead.
 
     Accepted: int, float, NumPy scalars, 0-d arrays, and Values (their `.data`).
     """
-    if hasattr(got, "data") and hasattr(got, "_prev"):  # a Value (any Value class): its number
+    if _is_value(got):  # a Value (any Value class): its number
         got = got.data
     if isinstance(got, (str, bytes)):
         raise NotYet(f"{name} should be a number, got the text {got!r}: write the number without quotes.")
@@ -103,7 +108,7 @@ def _as_answer(name: str, answer: Any) -> Any:
     Text, lists, arrays and functions are left to the exercise's own checker, which
     knows what it wants (and refuses text through `number`).
     """
-    is_value = hasattr(answer, "data") and hasattr(answer, "_prev")
+    is_value = _is_value(answer)
     if isinstance(answer, bool) or not (
         is_value or getattr(answer, "shape", None) == () or isinstance(answer, numbers.Real)
     ):
@@ -137,13 +142,13 @@ class Exercise:
         try:
             answer = self._bind(answer)
         except NotYet as wrong:
-            print(f"{self.name}: not yet. {wrong}")
+            _say(f"{self.name}: not yet. {wrong}")
             return CheckResult(False)
         timeout = TIMEOUT if self.timeout is None else self.timeout
         try:
             _run_with_timeout(self._checker, answer, timeout)
         except NotYet as wrong:
-            print(f"{self.name}: not yet. {wrong}")
+            _say(f"{self.name}: not yet. {wrong}")
             return CheckResult(False)
         except _TooSlow:
             _say(f"{self.name}: your code was stopped after running for {timeout:g} s. It probably "
