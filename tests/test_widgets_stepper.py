@@ -230,6 +230,7 @@ def test_graph_is_readable_and_keeps_its_layout():
 
 def test_friendly_repr_without_a_kernel():
     o, _ = neuron()
-    assert repr(BackpropStepper(o)) == (
-        "<BackpropStepper: 5 steps of backward() over a graph of 10 values. Run the cell to move its "
-        "slider; .describe(k) and .draw(k) show step k.>")
+    st = BackpropStepper(o)
+    assert repr(st) == ("<BackpropStepper: 5 steps of backward() over 10 values; "
+                        ".describe(k) and .draw(k) show step k>")
+    assert st._repr_mimebundle_()["text/plain"] == repr(st)  # short enough not to be cut with "..."

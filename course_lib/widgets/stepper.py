@@ -267,8 +267,9 @@ class BackpropStepper(widgets.VBox):
         self.graph.value = self.svg(k).replace("<svg ", '<svg style="max-width: 100%; height: auto" ', 1)
 
     def __repr__(self) -> str:
-        return (f"<BackpropStepper: {self.n_steps} steps of backward() over a graph of {len(self.order)} "
-                f"values. Run the cell to move its slider; .describe(k) and .draw(k) show step k.>")
+        # Jupyter cuts a widget's text form at 110 characters
+        return (f"<BackpropStepper: {self.n_steps} steps of backward() over {len(self.order)} values; "
+                f".describe(k) and .draw(k) show step k>")
 
     def _on_change(self, change: dict) -> None:
         self._show(change["new"])
