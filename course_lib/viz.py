@@ -225,7 +225,7 @@ class Graph(graphviz.Digraph):
     """
 
     fit = True  # False: show at natural size
-    counts = "a graph"
+    counts = ""  # e.g. "7 values, 3 operations"; draw_dot and draw_graph fill it in
 
     def svg(self) -> str:
         """The SVG text at natural size (made once per DOT source)."""
@@ -250,12 +250,13 @@ class Graph(graphviz.Digraph):
         width, height = natural_size(self.svg())
         shown = fitted_width(width) if self.fit else width
         data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+        alt = self.counts or "graph"
         # max-width: narrower columns scale it further; min-width keeps the text readable, and
         # the scrolling box shows a scroll bar instead of cutting the picture off.
         low = min(shown, math.ceil(width * MIN_TEXT_PX / FONT_PX))
         style = f"max-width: 100%; min-width: {low:.0f}px; height: auto" if self.fit else ""
         return (f'<div style="overflow-x: auto"><img src="data:image/svg+xml;base64,{data}" '
-                f'width="{shown:.0f}" alt="{self.counts}" style="{style}"></div>')
+                f'width="{shown:.0f}" alt="{alt}" style="{style}"></div>')
 
     def pipe(self, format: str | None = None, *args: Any, encoding: str | None = None, **kwargs: Any):
         try:
@@ -292,7 +293,8 @@ class Graph(graphviz.Digraph):
             return {"text/plain": str(exc)}
 
     def __repr__(self) -> str:
-        return (f"<computation graph: {self.counts}. A notebook shows it as a picture; "
+        what = f"computation graph: {self.counts}" if self.counts else "graph"
+        return (f"<{what}. A notebook shows it as a picture; "
                 f"save it with .render('graph', format='svg'), or read its DOT text in .source>")
 
 

@@ -280,3 +280,15 @@ def test_non_value_input_and_non_numeric_data_are_named():
     w.data = "abc"
     with pytest.raises(TypeError, match=r"\.data of the value labelled 'w' is a str: 'abc'"):
         draw_dot(w)
+
+
+def test_graph_class_draws_any_dot_graph_the_same_way(monkeypatch, tmp_path):
+    """Notebook 01 draws its own sketches: Graph is a Digraph with the same fallback and fitting."""
+    from course_lib.viz import Graph
+
+    hide_dot(monkeypatch, tmp_path)
+    sketch = Graph(graph_attr={"rankdir": "LR"}, node_attr={"shape": "circle"})
+    sketch.edge("x", "y", label="w")
+    bundle = sketch._repr_mimebundle_()
+    assert ">x<" in bundle["image/svg+xml"] and 'alt="graph"' in bundle["text/html"]
+    assert repr(sketch).startswith("<graph. A notebook shows it as a picture")
