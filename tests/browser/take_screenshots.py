@@ -8,9 +8,10 @@ harness, same Chromium: $NNFS_CHROMIUM or the system's). Without --run the noteb
 committed and not run, as a learner first opens it (JupyterLab does not trust it yet); with
 --run it is run first (Run > Run All Cells).
 
-Pictures go to tests/browser/screenshots/notebooks/NN_unrun_KK.png (or NN_run_KK.png), one per
-screenful from top to bottom. Every Graphviz graph on the page is measured too, and graphs that
-stick out of the output column or have text under 10 px are listed at the end (exit code 1).
+Pictures go to tests/browser/screenshots/notebooks/: NN_unrun_KK.png (or NN_run_KK.png), one per
+screenful from top to bottom, and NN_unrun_graph_cellCC.png, one per graph, scrolled to it. Every
+Graphviz graph on the page is measured too; graphs that stick out of the output column or have
+text under 10 px are listed at the end (exit code 1).
 """
 
 from __future__ import annotations
@@ -77,6 +78,11 @@ def main(argv: list[str]) -> int:
                 run.page.wait_for_timeout(1000)
                 shots = shoot(run.page, stem)
                 measured = graphs(run.page)
+                for g in measured:  # and one page per graph, scrolled to it
+                    cell = run.page.locator(".jp-NotebookPanel .jp-Notebook .jp-Cell").nth(g["cell"])
+                    cell.locator(".jp-OutputArea-output").first.scroll_into_view_if_needed()
+                    run.page.wait_for_timeout(200)
+                    run.page.screenshot(path=str(OUT / f"{stem}_graph_cell{g['cell']:02d}.png"))
                 bad = problems(measured)
                 found_problems += [f"{name}: {b}" for b in bad]
                 print(f"{name}: {len(shots)} screenshots ({shots[0].name} ...), {len(measured)} graphs, "
