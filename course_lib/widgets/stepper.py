@@ -261,10 +261,12 @@ class BackpropStepper(widgets.VBox):
         return f'<p {attributes[:-1]}; {style}"><b>{html.escape(head)}</b>: {html.escape(rest)}</p>'
 
     def _show(self, k: int) -> None:
+        # the graph first: the browser applies updates in order, so once the caption says step k,
+        # the graph shows step k too. The fitted SVG is at most the column's width; narrower
+        # windows scale it further.
+        self.graph.value = self.svg(k).replace("<svg ", '<svg style="max-width: 100%; height: auto" ', 1)
         shown = self._caption_html(self.describe(k, width=None), 'style="grid-area: 1 / 1; margin: 0"')
         self.caption.value = f'<div style="display: grid">{shown}{self._sizer}</div>'
-        # the fitted SVG asks for a width at most the column's; narrower windows scale it further
-        self.graph.value = self.svg(k).replace("<svg ", '<svg style="max-width: 100%; height: auto" ', 1)
 
     def __repr__(self) -> str:
         # Jupyter cuts a widget's text form at 110 characters

@@ -93,7 +93,7 @@ def test_backprop_stepper_moves_forward(ran):
     page = ran.page
     stepper = page.locator(".nnfs-stepper")
     handle = stepper.locator(".nnfs-stepper-slider .noUi-handle")
-    caption = stepper.locator(".nnfs-stepper-caption")
+    caption = stepper.locator(".nnfs-stepper-caption p:not(.nnfs-stepper-sizer)")  # not the hidden sizer
     graph = stepper.locator(".nnfs-stepper-graph svg")
     stepper.scroll_into_view_if_needed()
     n_steps = int(float(handle.get_attribute("aria-valuemax")))
