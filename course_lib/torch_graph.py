@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from course_lib.viz import Graph
+from course_lib.viz import Graph, choose_layout, number, record
 
 MAX_NODES = 200
 SMALL = 4  # tensors with at most this many numbers show their values, bigger ones their shape
@@ -65,38 +65,32 @@ def trace_grad_fn(output: Any) -> tuple[list, list[tuple[Any, Any]]]:
     return nodes, edges
 
 
-def _escape(text: str) -> str:
-    """Escape the characters that have a meaning inside a Graphviz record label."""
-    for ch in "\\{}|<>\"":
-        text = text.replace(ch, "\\" + ch)
-    return text
-
-
 def _values(t: Any) -> str:
-    """A small tensor's numbers, 4 decimals: '0.5000' for one number, '[-3.0000, 1.0000]' for several."""
+    """A small tensor's numbers, 4 significant digits: '0.5' for one number, '[-3, 1.5]' for several."""
     if t.dim() == 0:
-        return f"{t.item():.4f}"
+        return number(t.item())
     flat = t.detach().reshape(-1).tolist()
-    return "[" + ", ".join(f"{v:.4f}" for v in flat) + "]"
+    return "[" + ", ".join(number(v) for v in flat) + "]"
 
 
-def _describe(t: Any, name: str) -> str:
-    """Record label for a tensor: name | shape | data | grad (data and grad only when small)."""
+def _describe(t: Any, name: str, rankdir: str) -> str:
+    """Record label for a tensor: name / shape / data / grad (data and grad only when small)."""
     parts = [name, f"shape {tuple(t.shape)}"]
     if t.numel() <= SMALL:
         parts.append(f"data {_values(t)}")
         has_grad = t.is_leaf or t.retains_grad  # asking a non-leaf for .grad only warns
         if has_grad and t.grad is not None:
             parts.append(f"grad {_values(t.grad)}")
-    return "{ " + " | ".join(_escape(p) for p in parts) + " }"
+    return record(parts, rankdir)
 
 
 def draw_graph(
     output: Any,
     params: Params = None,
     output_name: str = "output",
-    rankdir: str = "LR",
+    rankdir: str | None = None,
     max_nodes: int = MAX_NODES,
+    fit: bool = True,
 ) -> Graph:
     """Draw the autograd graph that computed `output` (a tensor with a `grad_fn`).
 
@@ -105,10 +99,12 @@ def draw_graph(
     output_name: the label of the box for `output` itself (e.g. 'loss').
     Circles are backward functions (one per operation); boxes are tensors. Inputs
     that do not require gradients (the data) do not appear: autograd does not need them.
+    rankdir: 'LR', 'TB', 'RL' or 'BT'; None (the default) draws left to right unless the
+        graph is too long for the column. fit: False shows the natural size (see `draw_dot`).
     """
     torch = _torch()
-    if rankdir not in ("LR", "TB", "RL", "BT"):
-        raise ValueError(f"rankdir must be 'LR', 'TB', 'RL' or 'BT', got {rankdir!r}")
+    if rankdir not in (None, "LR", "TB", "RL", "BT"):
+        raise ValueError(f"rankdir must be 'LR', 'TB', 'RL', 'BT' or None, got {rankdir!r}")
     names: dict[int, str] = {}
     pairs = params.items() if isinstance(params, Mapping) else (params or ())
     for name, tensor in pairs:
@@ -124,18 +120,25 @@ def draw_graph(
         )
     ids = {id(fn): f"n{i}" for i, fn in enumerate(nodes)}  # walk order, not addresses
 
-    dot = Graph(format="svg", graph_attr={"rankdir": rankdir})
     n_ops = sum(1 for fn in nodes if not hasattr(fn, "variable"))
-    dot._counts = f"{n_ops} operations, {len(nodes) - n_ops} leaf tensors"
-    for fn in nodes:
-        node = ids[id(fn)]
-        leaf: Any | None = getattr(fn, "variable", None)  # AccumulateGrad knows its leaf tensor
-        if leaf is not None:
-            dot.node(node, label=_describe(leaf, names.get(id(leaf), "leaf")), shape="record")
-        else:
-            dot.node(node, label=_escape(type(fn).__name__), shape="ellipse", fontsize="10")
-    for src, dst in edges:
-        dot.edge(ids[id(src)], ids[id(dst)])
-    dot.node("out", label=_describe(output, output_name), shape="record", style="filled", fillcolor="#e8f1fa")
-    dot.edge(ids[id(output.grad_fn)], "out")
-    return dot
+
+    def build(direction: str) -> Graph:
+        dot = Graph(name="autograd graph", format="svg",
+                    graph_attr={"rankdir": direction, "ranksep": "0.3", "nodesep": "0.2"})
+        dot.fit = fit
+        dot.counts = f"{n_ops} operations, {len(nodes) - n_ops} leaf tensors"
+        for fn in nodes:
+            node = ids[id(fn)]
+            leaf: Any | None = getattr(fn, "variable", None)  # AccumulateGrad knows its leaf tensor
+            if leaf is not None:
+                dot.node(node, label=_describe(leaf, names.get(id(leaf), "leaf"), direction), shape="record")
+            else:
+                dot.node(node, label=type(fn).__name__, shape="ellipse")
+        for src, dst in edges:
+            dot.edge(ids[id(src)], ids[id(dst)])
+        dot.node("out", label=_describe(output, output_name, direction), shape="record", style="filled",
+                 fillcolor="#e8f1fa")
+        dot.edge(ids[id(output.grad_fn)], "out")
+        return dot
+
+    return choose_layout(build, rankdir)

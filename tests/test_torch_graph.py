@@ -29,12 +29,14 @@ def test_importing_the_module_does_not_import_torch():
 
 def test_neuron_graph_shows_operations_leaves_and_gradients():
     o, w, b = neuron()
-    source = draw_graph(o, {"w": w, "b": b}, output_name="o").source
+    source = draw_graph(o, {"w": w, "b": b}, output_name="o", rankdir="LR").source
     for text in ("TanhBackward0", "AddBackward0", "DotBackward0"):
         assert text in source
-    assert "w | shape (2,) | data [-3.0000, 1.0000] | grad [1.0000, 0.0000]" in source
-    assert "b | shape () | data 6.8814 | grad 0.5000" in source
-    assert "o | shape () | data 0.7071" in source
+    # fields stacked (no braces in left-to-right), numbers to 4 significant digits
+    assert '"w | shape (2,) | data [-3, 1] | grad [1, 0]"' in source
+    assert '"b | shape () | data 6.881 | grad 0.5"' in source
+    assert '"o | shape () | data 0.7071"' in source
+    assert '"{ o | shape () | data 0.7071 }"' in draw_graph(o, output_name="o", rankdir="TB").source
     edges = re.findall(r"(\w+) -> (\w+)", source)
     assert len(edges) == 5  # dot->add, b->add, add->tanh, w->dot, tanh->out
 
@@ -53,13 +55,13 @@ def test_model_graph_names_parameters_and_hides_data():
     torch.manual_seed(0)
     model = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Tanh(), torch.nn.Linear(3, 1))
     loss = ((model(torch.randn(4, 2)) - 1) ** 2).mean()
-    graph = draw_graph(loss, dict(model.named_parameters()), output_name="loss")
+    graph = draw_graph(loss, dict(model.named_parameters()), output_name="loss", rankdir="LR")
     source = graph.source
     for name in ("0.weight", "0.bias", "2.weight", "2.bias", "AddmmBackward0", "TBackward0", "MeanBackward0"):
         assert name in source
-    assert "0.weight | shape (3, 2) }" in source  # 6 numbers: shape only
+    assert '"0.weight | shape (3, 2)"' in source  # 6 numbers: shape only
     assert "leaf" not in source  # every leaf has a name; the input data is not drawn
-    assert repr(graph).startswith("<computation graph: 8 operations, 4 leaf tensors;")
+    assert repr(graph).startswith("<computation graph: 8 operations, 4 leaf tensors. ")
 
 
 def test_shared_parameter_appears_once():
@@ -99,3 +101,24 @@ def test_bad_arguments_give_clear_errors():
         draw_graph(o, rankdir="up")
     with pytest.raises(TypeError, match=r"params\['w'\] should be a tensor"):
         draw_graph(o, {"w": [1.0, 2.0]})
+
+
+def test_tiny_numbers_keep_their_digits():
+    w = torch.tensor(3e-6, dtype=torch.float64, requires_grad=True)
+    source = draw_graph(w * 1e300, {"w": w}, rankdir="LR").source
+    assert "data 3e-06" in source and "data 3e+294" in source
+
+
+def test_long_graph_fits_the_column_without_dot(monkeypatch, tmp_path):
+    """07's MLP graph: drawn by the WebAssembly Graphviz, and no wider than the column."""
+    from course_lib.viz import COLUMN_PX, FONT_PX, MIN_TEXT_PX, natural_size
+
+    monkeypatch.setenv("PATH", str(tmp_path))  # no dot program
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Tanh(), torch.nn.Linear(3, 1))
+    loss = ((model(torch.randn(4, 2)) - 1) ** 2).mean()
+    graph = draw_graph(loss, dict(model.named_parameters()), output_name="loss")
+    natural = natural_size(graph.svg())[0]
+    shown = natural_size(graph.fitted_svg().replace("px", "pt"))[0] * 3 / 4
+    assert shown <= COLUMN_PX and FONT_PX * shown / natural >= MIN_TEXT_PX
+    assert "MeanBackward0" in graph._repr_mimebundle_()["image/svg+xml"]

@@ -36,8 +36,9 @@ def highlighted_labels(svg: str) -> list[str]:
 
 
 def caption_text(st) -> str:
-    """The caption as the learner reads it: tags removed, entities decoded."""
-    return html.unescape(re.sub(r"<[^>]+>", "", st.caption.value))
+    """The caption as the learner reads it: the hidden sizer and tags removed, entities decoded."""
+    shown = re.sub(r'<p class="nnfs-stepper-sizer".*?</p>', "", st.caption.value, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", "", shown))
 
 
 def test_steps_follow_reverse_topological_order_and_skip_leaves():
@@ -61,19 +62,19 @@ def test_moving_the_slider_changes_graph_caption_and_highlight():
     st = BackpropStepper(neuron()[0])
     assert caption_text(st).startswith("step 0 of 5: seed: the output 'o' gets grad 1")
     assert "<b>step 0 of 5</b>" in st.caption.value
-    assert highlighted_labels(st.graph.value) == ["#10 o data 0.7071 grad 1.0000"]
+    assert highlighted_labels(st.graph.value) == ["#10 o data 0.7071 grad 1"]
     svg0, caption0 = st.graph.value, st.caption.value
 
     st.slider.value = 2
     assert st.graph.value != svg0 and st.caption.value != caption0
-    assert "step 2 of 5: processing node 'n' (op +, grad 0.5000)" in caption_text(st)
-    assert highlighted_labels(st.graph.value) == ["#9 n data 0.8814 grad 0.5000"]
-    assert "grad of 'x1w1x2w2' 0.0000 -> 0.5000, 'b' 0.0000 -> 0.5000" in caption_text(st)
+    assert "step 2 of 5: processing node 'n' (op +, grad 0.5)" in caption_text(st)
+    assert highlighted_labels(st.graph.value) == ["#9 n data 0.8814 grad 0.5"]
+    assert "grad of 'x1w1x2w2' 0 -> 0.5, 'b' 0 -> 0.5" in caption_text(st)
 
     st.slider.value = 5
-    assert highlighted_labels(st.graph.value) == ["#3 x1w1 data -6.0000 grad 0.5000"]
+    assert highlighted_labels(st.graph.value) == ["#3 x1w1 data -6 grad 0.5"]
     assert "Last step" in st.caption.value
-    assert "grad -1.5000" in html.unescape(st.graph.value)  # x1's gradient has arrived
+    assert "grad -1.5<" in html.unescape(st.graph.value)  # x1's gradient has arrived
 
     st.slider.value = 0  # going back shows the seed again
     assert st.graph.value == svg0 and st.caption.value == caption0
@@ -85,7 +86,7 @@ def test_the_number_of_nonzero_grads_grows():
     for k in range(st.n_steps + 1):
         st.slider.value = k
         counts.append(sum(g != 0 for g in st.grads_at(k)))
-        assert st.graph.value.count("grad 0.0000") == len(st.order) - counts[-1]
+        assert st.graph.value.count(">grad 0<") == len(st.order) - counts[-1]
     assert counts == [1, 2, 4, 6, 7, 9]  # w2's gradient is x2 * 0.5 = 0 even at the end
 
 
@@ -108,9 +109,9 @@ def test_a_node_used_twice_receives_both_pushes():
     b = a + a
     b.label = "b"
     st = BackpropStepper(b)
-    text = st.describe(1)
+    text = st.describe(1, width=None)
     assert text.count("to 'a'") == 2
-    assert "grad of 'a' 0.0000 -> 2.0000" in text
+    assert "grad of 'a' 0 -> 2" in text
 
 
 def test_works_on_a_handwritten_class_and_shows_the_assignment_bug():
@@ -133,7 +134,7 @@ def test_works_on_a_handwritten_class_and_shows_the_assignment_bug():
     b = a + a
     st = BackpropStepper(b)
     assert st.n_steps == 1
-    assert st.describe(1).endswith("grad of 'a' 0.0000 -> 1.0000. Last step: every grad is now filled in, "
+    assert st.describe(1, width=None).endswith("grad of 'a' 0 -> 1. Last step: every grad is now filled in, "
                                    "as after backward().")
     assert "pushes" not in st.describe(1)  # no local derivatives stored, so only the effect is shown
     assert a.grad == 0.0 and b.grad == 0.0
@@ -174,8 +175,8 @@ def test_topological_order_matches_the_engine():
 def test_single_value_has_only_the_seed_step():
     st = BackpropStepper(Value(2.0, label="x"))
     assert st.n_steps == 0 and st.slider.max == 0
-    assert st.describe(0) == ("step 0 of 0: seed: the output 'x' gets grad 1 (d out / d out = 1); "
-                              "every other grad is 0.")
+    assert st.describe(0, width=None) == (
+        "step 0 of 0: seed: the output 'x' gets grad 1 (d out / d out = 1); every other grad is 0.")
 
 
 def test_bad_input_gives_clear_errors():
@@ -193,3 +194,43 @@ def test_bad_input_gives_clear_errors():
         big = big + 1.0
     with pytest.raises(ValueError, match="at most 300"):
         BackpropStepper(big)
+
+
+def test_captions_wrap_between_words_and_keep_one_height():
+    o, _ = neuron()
+    st = BackpropStepper(o)
+    for k in range(st.n_steps + 1):
+        lines = st.describe(k).splitlines()
+        assert all(len(line) <= 100 for line in lines)
+        assert " ".join(lines) == st.describe(k, width=None)  # breaks only at spaces
+    # every step's caption box holds the same invisible copy of the longest caption
+    sizers = set()
+    for k in range(st.n_steps + 1):
+        st.slider.value = k
+        sizers.add(re.search(r'<p class="nnfs-stepper-sizer".*?</p>', st.caption.value, flags=re.S).group(0))
+        assert "word-break: normal" in st.caption.value and "visibility: hidden" in st.caption.value
+    assert len(sizers) == 1
+    longest = max((st.describe(k, width=None) for k in range(st.n_steps + 1)), key=len)
+    assert html.escape(longest.split(": ", 1)[1]) in sizers.pop()
+
+
+def test_graph_is_readable_and_keeps_its_layout():
+    """The neuron's graph: one layout for every step, no wider than the column, text >= 11 px."""
+    from course_lib.viz import COLUMN_PX, FONT_PX, MIN_TEXT_PX, natural_size
+
+    o, _ = neuron()
+    st = BackpropStepper(o)
+    layouts = {st.draw(k).graph_attr["rankdir"] for k in range(st.n_steps + 1)}
+    assert layouts == {st.rankdir}
+    natural = natural_size(st.draw(2).svg())[0]
+    shown = float(re.search(r'<svg style="[^"]*" width="([\d.]+)px"', st.graph.value).group(1))
+    assert shown <= COLUMN_PX
+    assert FONT_PX * shown / natural >= MIN_TEXT_PX
+
+
+def test_friendly_repr_without_a_kernel():
+    o, _ = neuron()
+    st = BackpropStepper(o)
+    assert repr(st) == ("<BackpropStepper: 5 steps of backward() over 10 values; "
+                        ".describe(k) and .draw(k) show step k>")
+    assert st._repr_mimebundle_()["text/plain"] == repr(st)  # short enough not to be cut with "..."

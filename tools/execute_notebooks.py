@@ -7,6 +7,11 @@ Outputs are what `pytest --nbval` later compares against, so always re-run a
 notebook this way after changing it or anything in course_lib it uses. Widget
 state and per-cell timings are not stored: they change on every run and
 would only add noise to diffs (and incomplete widget state breaks GitHub's viewer).
+Stored widget state would not make the widgets work without a kernel either: the
+controls would show but do nothing, and the pictures in them (PNG bytes) would
+double the notebooks' size. Instead, without a kernel each widget shows its text
+form (e.g. "<ParabolaWidget: learning rate 0.3: after 20 steps x = -1.1e-08
+(converged)>") next to the static figures the notebook draws for that lesson.
 """
 
 from __future__ import annotations

@@ -214,7 +214,9 @@ class ArchitectureExplorer(widgets.VBox):
         self.preset = widgets.Dropdown(options=[(text, key) for key, text in PRESETS.items()], value=preset,
                                        description="shape")
         self.count = widgets.HTML()
-        self.drawing = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+        # shown one PNG pixel per CSS pixel (network_png is 7 in x 100 dpi): not stretched, not blurred
+        self.drawing = widgets.Image(format="png", layout=widgets.Layout(width="700px", max_width="100%",
+                                                                         height="auto"))
         for part, name in [(self.layers, "layers"), (self.neurons, "neurons"), (self.preset, "preset"),
                            (self.count, "count"), (self.drawing, "drawing")]:
             part.add_class(f"nnfs-arch-{name}")

@@ -58,6 +58,8 @@ DIVERGED = 1e100  # |x| beyond this counts as "gone": the path stops there (x**2
 XOR_MARGIN = 0.25  # "solved" needs every output this far on its target's side of 0.5 (>= 0.75 or <= 0.25)
 
 _PLOT_LIMIT = 1.6  # the parabola panel shows x in [-1.6, 1.6]
+PARABOLA_FIGSIZE = (9, 3.2)  # inches; 900 x 320 px on screen
+XOR_FIGSIZE = (9, 3.5)
 
 
 def shown_rate(lr: object) -> float:
@@ -70,12 +72,22 @@ def shown_rate(lr: object) -> float:
     return float(f"{lr:.3g}")
 
 
+DPI = 100  # PNG pixels per inch of figure; the Image is shown at exactly that many CSS pixels
+
+
 def _png(fig: plt.Figure) -> bytes:
     """The figure as PNG bytes; closes it so the notebook does not also show it."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=80)
+    fig.savefig(buf, format="png", dpi=DPI)
     plt.close(fig)
     return buf.getvalue()
+
+
+def _image(figsize: tuple[float, float]) -> widgets.Image:
+    """An Image shown one PNG pixel per CSS pixel (a flex box would stretch it, and blur it)."""
+    width = round(figsize[0] * DPI)
+    return widgets.Image(format="png", layout=widgets.Layout(width=f"{width}px", max_width="100%",
+                                                             height="auto"))
 
 
 def _log_slider(value: float, lo: float, hi: float, continuous: bool) -> widgets.FloatLogSlider:
@@ -173,7 +185,7 @@ class ParabolaWidget(widgets.VBox):
         parabola_path(lr, steps=steps)  # checks steps
         self.steps = steps
         self.slider = _log_slider(lr, 0.01, 1.1, continuous=True)  # fast: redraw while dragging
-        self.plot = widgets.Image(format="png")
+        self.plot = _image(PARABOLA_FIGSIZE)
         self.result = widgets.HTML()
         self.slider.add_class("nnfs-lr-parabola-slider")
         self.plot.add_class("nnfs-lr-parabola-plot")
@@ -187,11 +199,14 @@ class ParabolaWidget(widgets.VBox):
         self.lr = shown_rate(self.slider.value)
         self.text = parabola_readout(self.lr, self.steps)
         self.result.value = html.escape(self.text)
-        fig, (ax_path, ax_steps) = plt.subplots(1, 2, figsize=(9, 3.2))
+        fig, (ax_path, ax_steps) = plt.subplots(1, 2, figsize=PARABOLA_FIGSIZE)
         plot_parabola_path(self.lr, ax_path, self.steps)
         plot_parabola_steps(self.lr, ax_steps, self.steps)
         fig.tight_layout()
         self.plot.value = _png(fig)
+
+    def __repr__(self) -> str:
+        return f"<ParabolaWidget: {self.text}>"  # Jupyter cuts text forms at 110 characters
 
 
 # ---- XOR retrained at any learning rate ---------------------------------------------
@@ -315,7 +330,7 @@ class XorWidget(widgets.VBox):
             raise ValueError(f"resolution must be a whole number >= 2, got {resolution!r}")
         self.epochs, self.resolution, self.seed = epochs, resolution, seed
         self.slider = _log_slider(lr, 0.001, 2, continuous=False)  # retraining takes about a second
-        self.plot = widgets.Image(format="png")
+        self.plot = _image(XOR_FIGSIZE)
         self.result = widgets.HTML()
         self.slider.add_class("nnfs-lr-xor-slider")
         self.plot.add_class("nnfs-lr-xor-plot")
@@ -331,7 +346,12 @@ class XorWidget(widgets.VBox):
         self.predictions = xor_predictions(self.net)
         self.text = xor_readout(self.lr, self.losses, self.predictions)
         self.result.value = html.escape(self.text)
-        fig, (ax_loss, ax_boundary) = plt.subplots(1, 2, figsize=(9, 3.5))
+        fig, (ax_loss, ax_boundary) = plt.subplots(1, 2, figsize=XOR_FIGSIZE)
         plot_xor_run(self.net, self.losses, self.lr, ax_loss, ax_boundary, self.resolution)
         fig.tight_layout()
         self.plot.value = _png(fig)
+
+    def __repr__(self) -> str:
+        verdict = self.text[self.text.rindex("("):]  # e.g. "(XOR solved)"; Jupyter cuts at 110 characters
+        return (f"<XorWidget: learning rate {self.lr:g}, {len(self.losses)} epochs, "
+                f"loss {self.losses[-1]:.3g} {verdict}>")

@@ -24,6 +24,11 @@ Works on anything shaped like a `Value` (`data`, `grad`, `_prev`, `_op`,
 `_backward()`, optional `label`), so a Value class written in a notebook can
 be stepped through too, bugs included.
 
+Readable at any step: the layout (left to right, or top to bottom for long
+graphs) is chosen once, so the graph does not jump between steps; it is
+scaled to the column with its text kept at least 11 px tall. The caption box
+is as tall as the longest caption, so moving the slider never moves the graph.
+
 CSS classes (for browser tests): `nnfs-stepper` (the whole widget),
 `nnfs-stepper-slider`, `nnfs-stepper-caption`, `nnfs-stepper-graph`.
 """
@@ -31,12 +36,13 @@ CSS classes (for browser tests): `nnfs-stepper` (the whole widget),
 from __future__ import annotations
 
 import html
+import textwrap
 from dataclasses import dataclass
 from typing import Any
 
 import ipywidgets as widgets
 
-from course_lib.viz import MAX_NODES, _children, draw_dot
+from course_lib.viz import MAX_NODES, _children, draw_dot, number
 
 HIGHLIGHT = "#ff9f1c"  # orange: distinct from draw_dot's default yellow and from unfilled nodes
 
@@ -72,13 +78,14 @@ class _Shadow:
         self._prev: tuple = ()
 
 
-def draw_topological_order(root: Any, grads: list[float] | None = None, rankdir: str = "LR",
+def draw_topological_order(root: Any, grads: list[float] | None = None, rankdir: str | None = None,
                            highlight: tuple = (), highlight_color: str = HIGHLIGHT):
     """Draw the graph of `root` with each value labelled `#i label`, i its place in the order.
 
     `backward()` handles the nodes from the highest number down to #1. `grads`
     (one per node, in topological order) replaces the grads shown; `highlight`
     takes nodes of the original graph. The original graph is not changed.
+    rankdir: as in `draw_dot` (None: left to right unless the graph is too long).
     """
     order = topological_order(root)
     if len(order) > MAX_NODES:
@@ -119,7 +126,7 @@ class BackpropStepper(widgets.VBox):
     `draw(k)`, `svg(k)`, `grads_at(k)`, `highlighted(k)`.
     """
 
-    def __init__(self, root: Any, rankdir: str = "LR", highlight_color: str = HIGHLIGHT,
+    def __init__(self, root: Any, rankdir: str | None = None, highlight_color: str = HIGHLIGHT,
                  start: int = 0) -> None:
         for attr in ("data", "grad", "_prev", "_op", "_backward"):
             if not hasattr(root, attr):
@@ -140,6 +147,12 @@ class BackpropStepper(widgets.VBox):
         if not isinstance(start, int) or not 0 <= start <= self.n_steps:
             raise ValueError(f"start must be a whole number from 0 to {self.n_steps}, got {start!r}")
         self._svg_cache: dict[int, str] = {}
+        if rankdir is None:  # choose once, from the last step, so every step has the same layout
+            self.rankdir = self.draw(self.n_steps).graph_attr["rankdir"]
+        # an invisible copy of the longest caption gives the caption box a fixed height
+        longest = max((self.describe(k, width=None) for k in range(self.n_steps + 1)), key=len)
+        self._sizer = self._caption_html(longest, 'class="nnfs-stepper-sizer" aria-hidden="true" '
+                                                  'style="grid-area: 1 / 1; visibility: hidden; margin: 0"')
 
         self.slider = widgets.IntSlider(value=start, min=0, max=self.n_steps, step=1,
                                         description="step", continuous_update=True)
@@ -197,8 +210,12 @@ class BackpropStepper(widgets.VBox):
         label = str(getattr(node, "label", "") or "")
         return f"'{label}'" if label else f"#{self._pos[id(node)]}"
 
-    def describe(self, k: int) -> str:
-        """The caption of step k, as plain text."""
+    def describe(self, k: int, width: int | None = 100) -> str:
+        """The caption of step k, as plain text wrapped at `width` characters (None: one line)."""
+        text = self._describe(k)
+        return textwrap.fill(text, width, break_on_hyphens=False) if width else text
+
+    def _describe(self, k: int) -> str:
         step = self.steps[self._check(k)]
         head = f"step {k} of {self.n_steps}: "
         if k == 0:
@@ -208,15 +225,15 @@ class BackpropStepper(widgets.VBox):
             if nxt is not None:
                 text += f" Next, {self.name(nxt)} (op {nxt._op}) pushes to its children."
             return head + text
-        text = f"processing node {self.name(step.node)} (op {step.node._op}, grad {step.node_grad:.4f}): "
+        text = f"processing node {self.name(step.node)} (op {step.node._op}, grad {number(step.node_grad)}): "
         if len(step.locals_) == len(step.children):  # local derivatives known: show each push
             text += "pushes local derivative x grad: " + ", ".join(
-                f"{lo:.4f} x {step.node_grad:.4f} = {a:.4f} to {self.name(c)}"
+                f"{number(lo)} x {number(step.node_grad)} = {number(a)} to {self.name(c)}"
                 for c, lo, a in zip(step.children, step.locals_, step.amounts)
             ) + "; "
         where = [self._pos[id(c)] - 1 for c in {id(c): c for c in step.children}.values()]  # each child once
         text += "grad of " + ", ".join(
-            f"{self.name(self.order[i])} {step.before[i]:.4f} -> {step.grads[i]:.4f}" for i in where
+            f"{self.name(self.order[i])} {number(step.before[i])} -> {number(step.grads[i])}" for i in where
         ) + "."
         if k == self.n_steps:
             text += " Last step: every grad is now filled in, as after backward()."
@@ -230,17 +247,31 @@ class BackpropStepper(widgets.VBox):
                                       highlight=(step.node,), highlight_color=self.highlight_color)
 
     def svg(self, k: int) -> str:
-        """The SVG text of the graph at step k (cached: Graphviz runs once per step)."""
+        """The SVG text of the graph at step k, fitted to the column (cached: Graphviz runs once per step)."""
         k = self._check(k)
         if k not in self._svg_cache:
-            self._svg_cache[k] = self.draw(k).pipe(format="svg", encoding="utf-8")
+            self._svg_cache[k] = self.draw(k).fitted_svg()
         return self._svg_cache[k]
 
+    @staticmethod
+    def _caption_html(text: str, attributes: str) -> str:
+        head, rest = text.split(": ", 1)  # "step k of n", then what happens
+        # wrap between words only (a caption names nodes like 'x1w1x2w2')
+        style = "white-space: normal; overflow-wrap: normal; word-break: normal; line-height: 1.4"
+        return f'<p {attributes[:-1]}; {style}"><b>{html.escape(head)}</b>: {html.escape(rest)}</p>'
+
     def _show(self, k: int) -> None:
-        head, rest = self.describe(k).split(": ", 1)  # "step k of n", then what happens
-        self.caption.value = f"<p><b>{html.escape(head)}</b>: {html.escape(rest)}</p>"
-        # scale wide graphs down to the notebook's width instead of overflowing it
+        # the graph first: the browser applies updates in order, so once the caption says step k,
+        # the graph shows step k too. The fitted SVG is at most the column's width; narrower
+        # windows scale it further.
         self.graph.value = self.svg(k).replace("<svg ", '<svg style="max-width: 100%; height: auto" ', 1)
+        shown = self._caption_html(self.describe(k, width=None), 'style="grid-area: 1 / 1; margin: 0"')
+        self.caption.value = f'<div style="display: grid">{shown}{self._sizer}</div>'
+
+    def __repr__(self) -> str:
+        # Jupyter cuts a widget's text form at 110 characters
+        return (f"<BackpropStepper: {self.n_steps} steps of backward() over {len(self.order)} values; "
+                f".describe(k) and .draw(k) show step k>")
 
     def _on_change(self, change: dict) -> None:
         self._show(change["new"])

@@ -548,10 +548,14 @@ SVG_NODES_JS = """svg => [...svg.querySelectorAll('g.node')].map(g => ({
   texts: [...g.querySelectorAll('text')].map(t => t.textContent.trim()),
 }))"""
 
-# An <img> showing an SVG data URL (how JupyterLab renders image/svg+xml outputs): parse it.
+# An <img> showing an SVG data URL (how JupyterLab renders image/svg+xml outputs, URL-encoded, and
+# how course_lib's text/html graph outputs show it, base64): parse it.
 IMG_SVG_NODES_JS = (
     """img => { const src = img.getAttribute('src') || '';
-  const text = decodeURIComponent(src.slice(src.indexOf(',') + 1));
+  const body = src.slice(src.indexOf(',') + 1);
+  const text = src.slice(0, src.indexOf(',')).endsWith(';base64')
+    ? new TextDecoder().decode(Uint8Array.from(atob(body), c => c.charCodeAt(0)))
+    : decodeURIComponent(body);
   const svg = new DOMParser().parseFromString(text, 'image/svg+xml').documentElement;
   return (""" + SVG_NODES_JS + """)(svg); }"""
 )

@@ -75,8 +75,8 @@ def ran(module_lab):
 def test_draw_dot_graph_is_an_inline_svg(ran):
     page = ran.page
     index = first_draw_dot_cell(read_notebook(ran.path))
-    output = page.locator(".jp-Notebook .jp-Cell").nth(index).locator(
-        '.jp-OutputArea-output[data-mime-type="image/svg+xml"] img'
+    output = page.locator(".jp-Notebook .jp-Cell").nth(index).locator(  # the SVG as an <img>, via HTML
+        '.jp-OutputArea-output[data-mime-type="text/html"] img'
     )
     output.scroll_into_view_if_needed()
     assert output.is_visible()
@@ -86,14 +86,14 @@ def test_draw_dot_graph_is_an_inline_svg(ran):
     assert set(values) == VALUES, f"value nodes drawn: {sorted(values)}"
     assert len(nodes) - len(values) == OPERATIONS
     assert all(v["grad"] == 0 for v in values.values())  # only the forward pass has run here
-    screenshot(page, "03-draw_dot-graph")  # the page: the graph is wider than the notebook
+    screenshot(page, "03-draw_dot-graph")
 
 
 def test_backprop_stepper_moves_forward(ran):
     page = ran.page
     stepper = page.locator(".nnfs-stepper")
     handle = stepper.locator(".nnfs-stepper-slider .noUi-handle")
-    caption = stepper.locator(".nnfs-stepper-caption")
+    caption = stepper.locator(".nnfs-stepper-caption p:not(.nnfs-stepper-sizer)")  # not the hidden sizer
     graph = stepper.locator(".nnfs-stepper-graph svg")
     stepper.scroll_into_view_if_needed()
     n_steps = int(float(handle.get_attribute("aria-valuemax")))
