@@ -1,0 +1,183 @@
+"""The course website in headless Chromium with every request outside the site blocked.
+
+The site is built afresh from the committed notebooks and README (tools/build_site.py, the
+same code as `make site`) into a temporary folder and served from 127.0.0.1. Every request to
+any other address is aborted and recorded; a test fails if any page tried one, or if a page
+raised a JavaScript error. What a learner sees is checked on a few pages: the math typeset by
+the bundled MathJax, graphs (SVG) and figures (PNG) drawn and no wider than the text column,
+every link on every lesson page answering, the notebooks' own links leading to the next lesson,
+and the search page finding "backpropagation".
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import sys
+import threading
+from pathlib import Path
+from urllib.parse import urldefrag
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tools"))
+import build_site  # noqa: E402
+
+LESSONS = [path.stem for path in build_site.lesson_notebooks()]
+TIMEOUT = 30_000  # ms: MathJax typesets a long lesson in a few seconds even on a busy machine
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the base class's signature
+        pass
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, browser):
+    # `browser` first: no build when there is no browser to look at it.
+    tmp = tmp_path_factory.mktemp("site")
+    try:
+        seconds = build_site.build(tmp / "site", stage_dir=tmp / "src")
+    except build_site.SiteError as err:
+        pytest.fail(f"the site did not build: {err}", pytrace=False)
+    print(f"site built in {seconds:.1f} s")
+    handler = functools.partial(_QuietHandler, directory=str(tmp / "site"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+@pytest.fixture
+def page(browser, site):
+    """A page of the site; requests to other hosts are blocked, and fail the test afterwards."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    outside, js_errors = [], []
+
+    def only_the_site(route):
+        if route.request.url.startswith(site):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_the_site)
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT)
+    page.on("pageerror", lambda err: js_errors.append(str(err)))
+    page.site = site
+    yield page
+    context.close()
+    assert outside == [], f"pages asked other hosts for: {outside}"
+    assert js_errors == [], f"JavaScript errors on the site: {js_errors}"
+
+
+def open_page(page, path: str):
+    response = page.goto(page.site + path)
+    assert response is not None and response.status == 200, f"{path}: {response and response.status}"
+    return page
+
+
+def test_home_page_has_the_overview_the_lessons_in_order_and_the_setup(page):
+    open_page(page, "index.html")
+    article = page.locator("article")
+    assert "Neural Networks from Scratch" in page.title()
+    text = article.inner_text()
+    assert "make lab" in text and "environment.yml" in text  # the set-up, from the README
+    # The README's lesson table links notebooks/NN_x.ipynb: here they are lesson pages, in order.
+    table_links = article.locator("table a").evaluate_all("links => links.map(a => a.href)")
+    lesson_links = [link for link in table_links if "/notebooks/" in link]
+    assert lesson_links == [f"{page.site}notebooks/{name}.html" for name in LESSONS]
+
+
+def test_every_link_on_every_lesson_page_answers(page):
+    checked = set()
+    for name in LESSONS:
+        open_page(page, f"notebooks/{name}.html")
+        links = page.locator("a[href]").evaluate_all("links => links.map(a => a.href)")
+        for link in links:
+            url = urldefrag(link).url
+            if not url.startswith(page.site) or url in checked:
+                continue
+            response = page.request.get(url)
+            assert response.status == 200, f"{name}: link to {url} answers {response.status}"
+            checked.add(url)
+    assert len(checked) > len(LESSONS)  # lessons, API, index, search, downloads...
+
+
+def test_a_notebooks_own_link_leads_to_the_next_lesson(page):
+    first, second = LESSONS[0], LESSONS[1]
+    open_page(page, f"notebooks/{first}.html")
+    # The notebook's markdown says [..](02_value_class.ipynb); the site must turn it into a page.
+    link = page.locator(f"article a[href^='{second}.html']").first
+    link.click()
+    page.wait_for_url(f"{page.site}notebooks/{second}.html*")
+    assert page.locator("article h1").first.inner_text().startswith(second[:2])
+
+
+@pytest.mark.parametrize("name", [LESSONS[0], LESSONS[2]])
+def test_math_is_typeset_by_the_bundled_mathjax(page, name):
+    open_page(page, f"notebooks/{name}.html")
+    # MathJax replaces each math span's TeX with an <mjx-container>; wait until all are done.
+    page.wait_for_function(
+        """() => {
+            const math = document.querySelectorAll('article .math');
+            return math.length > 0 && [...math].every(m => m.querySelector('mjx-container'));
+        }"""
+    )
+    assert page.locator("article mjx-merror").count() == 0, "MathJax could not parse some TeX"
+
+
+def images_in_article(page) -> list[dict]:
+    page.wait_for_load_state("load")
+    return page.locator("article img").evaluate_all(
+        """imgs => imgs.map(img => ({
+            src: img.getAttribute('src'), complete: img.complete, natural: img.naturalWidth,
+            width: img.getBoundingClientRect().width,
+            column: img.closest('article').getBoundingClientRect().width}))"""
+    )
+
+
+@pytest.mark.parametrize("name, kind", [(LESSONS[1], ".svg"), (LESSONS[5], ".png")])
+def test_graphs_and_figures_are_drawn_inside_the_column(page, name, kind):
+    open_page(page, f"notebooks/{name}.html")
+    images = images_in_article(page)
+    assert any(image["src"].endswith(kind) for image in images), f"no {kind} output on {name}"
+    for image in images:
+        assert image["complete"] and image["natural"] > 0, f"{name}: {image['src']} is not drawn"
+        assert image["width"] <= image["column"] + 1, f"{name}: {image['src']} is wider than the column"
+
+
+def widget_texts(name: str) -> list[str]:
+    """The first line of the text form of every widget output stored in notebook `name`."""
+    nb = nbformat.read(ROOT / "notebooks" / f"{name}.ipynb", as_version=4)
+    return [
+        "".join(output.data["text/plain"]).splitlines()[0]
+        for cell in nb.cells
+        for output in cell.get("outputs", [])
+        if "application/vnd.jupyter.widget-view+json" in output.get("data", {})
+    ]
+
+
+def test_widgets_show_their_text_form_not_an_empty_box(page):
+    with_widgets = [name for name in LESSONS if widget_texts(name)]
+    assert with_widgets, "no lesson has a widget output: this test checks nothing"
+    for name in with_widgets:
+        open_page(page, f"notebooks/{name}.html")
+        assert page.locator("script[type='application/vnd.jupyter.widget-view+json']").count() == 0
+        text = page.locator("article").inner_text()
+        for line in widget_texts(name):
+            assert line[:40] in text, f"{name}: the widget's text form {line[:40]!r} is not shown"
+
+
+def test_search_finds_backpropagation(page):
+    open_page(page, "search.html?q=backpropagation")
+    results = page.locator("ul.search li a")
+    results.first.wait_for()
+    hrefs = results.evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert any(f"notebooks/{LESSONS[2]}" in href for href in hrefs), hrefs

@@ -1,0 +1,76 @@
+"""tools/build_site.py without Sphinx: what it stages and what it refuses to publish.
+The built site itself is checked in a browser by tests/browser/test_site.py."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+import build_site  # noqa: E402
+
+
+def notebook_with(*sources: str, output: str = "shown\n") -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    for source in sources:
+        cell = nbformat.v4.new_code_cell(source)
+        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=output)]
+        cell.execution_count = 1
+        nb.cells.append(cell)
+    return nb
+
+
+def test_solution_outputs_are_dropped_and_nothing_else():
+    nb = notebook_with("nb03.q1.hint()", "nb03.q1.solution()", "x = 1\nnb03.q2.solution()")
+    assert build_site.hide_solutions(nb) == 2
+    assert [len(cell.outputs) for cell in nb.cells] == [1, 0, 0]
+
+
+def make_repo(tmp_path: Path, names: list[str]) -> Path:
+    (tmp_path / "docs").mkdir(parents=True)
+    (tmp_path / "docs" / "conf.py").write_text("")
+    (tmp_path / "README.md").write_text("# Course\n")
+    (tmp_path / "notebooks").mkdir()
+    for name in names:
+        nbformat.write(notebook_with("nb01.q1.solution()", output="A solution for q1"),
+                       tmp_path / "notebooks" / name)
+    return tmp_path
+
+
+def test_stage_takes_numbered_notebooks_in_order_without_solutions(tmp_path):
+    repo = make_repo(tmp_path / "repo", ["02_b.ipynb", "01_a.ipynb", "scratch.ipynb", "08_c.ipynb"])
+    staged = build_site.stage(repo, tmp_path / "stage")
+    assert [p.name for p in build_site.lesson_notebooks(repo)] == ["01_a.ipynb", "02_b.ipynb", "08_c.ipynb"]
+    assert sorted(p.name for p in (staged / "notebooks").iterdir()) == ["01_a.ipynb", "02_b.ipynb", "08_c.ipynb"]
+    assert "A solution" not in (staged / "notebooks" / "01_a.ipynb").read_text()
+    assert (staged / "README.md").exists() and (staged / "conf.py").exists()
+    # the committed notebook is untouched
+    assert "A solution" in (repo / "notebooks" / "01_a.ipynb").read_text()
+
+
+def test_stage_without_notebooks_says_so(tmp_path):
+    repo = make_repo(tmp_path / "repo", [])
+    with pytest.raises(build_site.SiteError, match="no notebooks named NN_topic.ipynb"):
+        build_site.stage(repo, tmp_path / "stage")
+
+
+def test_outside_requests_flags_what_a_page_would_load_not_links(tmp_path):
+    (tmp_path / "a.html").write_text(
+        '<a href="https://example.org/read-more">ok, a link</a>'
+        '<script src="https://cdn.example.org/x.js"></script>'
+        '<link rel="stylesheet" href="//fonts.example.org/f.css">'
+        '<img src="_images/local.png"><div style="background: url(https://example.org/b.png)"></div>'
+    )
+    (tmp_path / "s.css").write_text("@font-face { src: url('https://example.org/font.woff2'); }")
+    (tmp_path / "ok.css").write_text("@font-face { src: url('../fonts/font.woff2'); }")
+    found = build_site.outside_requests(tmp_path)
+    assert found == [
+        "a.html: <script src=https://cdn.example.org/x.js>",
+        "a.html: <link href=//fonts.example.org/f.css>",
+        "a.html: <div style=background: url(https://example.org/b.png)>",
+        "s.css: a url(...) or @import to another host",
+    ]
