@@ -17,8 +17,9 @@ Design notes:
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
+import importlib.util
+import os
+from pathlib import Path
 
 project = "Neural Networks from Scratch"
 author = "the course authors"
@@ -26,13 +27,14 @@ copyright = "the course authors, MIT licence"
 
 extensions = [
     "myst_nb",  # notebooks and Markdown pages; brings myst_parser
-    "sphinx.ext.autodoc",  # the course_lib API page, from its docstrings
+    "autodoc2",  # the course_lib API pages, from its docstrings
     "sphinx-mathjax-offline",  # MathJax 3 copied into _static: no CDN
 ]
 
 root_doc = "index"
-# README.md is staged only to be included by index.md; it is not a page of its own.
-exclude_patterns = ["README.md", "**.ipynb_checkpoints"]
+# README.md is staged only to be included by index.md; it is not a page of its own. Nor is
+# autodoc2's own index: api.md leads to the package's page.
+exclude_patterns = ["README.md", "apidocs/index.rst", "**.ipynb_checkpoints"]
 
 # ---- notebooks and Markdown -------------------------------------------------------------------
 nb_execution_mode = "off"
@@ -43,36 +45,18 @@ nb_ipywidgets_js = {}  # its default loads require.js and the widget manager fro
 nb_mime_priority_overrides = [("html", "application/vnd.jupyter.widget-view+json", None)]
 
 # ---- course_lib API ---------------------------------------------------------------------------
-# Backticks in docstrings mean code, as they do in Markdown.
-default_role = "literal"
-autodoc_member_order = "bysource"
-autodoc_typehints = "description"
-# Only notebook 07 needs PyTorch; the site must build without it.
-autodoc_mock_imports = ["torch"]
-
-
-def course_lib_modules() -> list[str]:
-    """Every module of course_lib: the package first, then its modules alphabetically."""
-    package = importlib.import_module("course_lib")
-    found = [info.name for info in pkgutil.walk_packages(package.__path__, "course_lib.")]
-    return ["course_lib", *sorted(found)]
-
-
-def add_api_sections(app, docname: str, source: list[str]) -> None:
-    """Append one autodoc section per course_lib module to the API page, so a new module can
-    never be missing from it."""
-    if docname != "api":
-        return
-    sections = []
-    for name in course_lib_modules():
-        # The package re-exports Value, MLP, ...: document them once, where they live.
-        members = "" if name == "course_lib" else ":members:\n"
-        sections.append(f"\n## `{name}`\n\n```{{automodule}} {name}\n{members}```\n")
-    source[0] += "".join(sections)
-
-
-def setup(app):
-    app.connect("source-read", add_api_sections)
+# sphinx-autodoc2 reads course_lib's source (nothing is imported, so PyTorch is not needed) and
+# writes one page per module into apidocs/, every module found, none listed by hand. The
+# docstrings are written in Markdown (backticks, `Value`s), so they are parsed as MyST.
+# The path must be relative to this file, wherever tools/build_site.py staged it.
+_course_lib = Path(importlib.util.find_spec("course_lib").origin).parent
+autodoc2_packages = [os.path.relpath(_course_lib, Path(__file__).parent)]
+autodoc2_render_plugin = "myst"
+autodoc2_docstring_parser_regexes = [(r".*", "myst")]
+autodoc2_hidden_objects = ["private", "dunder", "inherited"]
+# An exercise module's members are its checkers and the tables of wrong answers with what to
+# tell the learner: the API page shows only each module's docstring, which lists its exercises.
+autodoc2_hidden_regexes = [r"course_lib\.exercises\.nb\d\d\..*"]
 
 
 # ---- HTML -------------------------------------------------------------------------------------

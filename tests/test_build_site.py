@@ -44,8 +44,9 @@ def make_repo(tmp_path: Path, names: list[str]) -> Path:
 def test_stage_takes_numbered_notebooks_in_order_without_solutions(tmp_path):
     repo = make_repo(tmp_path / "repo", ["02_b.ipynb", "01_a.ipynb", "scratch.ipynb", "08_c.ipynb"])
     staged = build_site.stage(repo, tmp_path / "stage")
-    assert [p.name for p in build_site.lesson_notebooks(repo)] == ["01_a.ipynb", "02_b.ipynb", "08_c.ipynb"]
-    assert sorted(p.name for p in (staged / "notebooks").iterdir()) == ["01_a.ipynb", "02_b.ipynb", "08_c.ipynb"]
+    lessons = ["01_a.ipynb", "02_b.ipynb", "08_c.ipynb"]
+    assert [p.name for p in build_site.lesson_notebooks(repo)] == lessons
+    assert sorted(p.name for p in (staged / "notebooks").iterdir()) == lessons
     assert "A solution" not in (staged / "notebooks" / "01_a.ipynb").read_text()
     assert (staged / "README.md").exists() and (staged / "conf.py").exists()
     # the committed notebook is untouched

@@ -11,6 +11,7 @@ and the search page finding "backpropagation".
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import sys
@@ -35,7 +36,7 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory, browser):
+def built_site(tmp_path_factory, browser):
     # `browser` first: no build when there is no browser to look at it.
     tmp = tmp_path_factory.mktemp("site")
     try:
@@ -43,7 +44,13 @@ def site(tmp_path_factory, browser):
     except build_site.SiteError as err:
         pytest.fail(f"the site did not build: {err}", pytrace=False)
     print(f"site built in {seconds:.1f} s")
-    handler = functools.partial(_QuietHandler, directory=str(tmp / "site"))
+    return tmp / "site"
+
+
+@pytest.fixture(scope="module")
+def site(built_site):
+    """The site's address on a local web server."""
+    handler = functools.partial(_QuietHandler, directory=str(built_site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -53,9 +60,9 @@ def site(tmp_path_factory, browser):
     thread.join()
 
 
-@pytest.fixture
-def page(browser, site):
-    """A page of the site; requests to other hosts are blocked, and fail the test afterwards."""
+@contextlib.contextmanager
+def offline_page(browser, site: str):
+    """A page that may load only what is under `site`; anything else is blocked and fails."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     outside, js_errors = [], []
 
@@ -75,6 +82,12 @@ def page(browser, site):
     context.close()
     assert outside == [], f"pages asked other hosts for: {outside}"
     assert js_errors == [], f"JavaScript errors on the site: {js_errors}"
+
+
+@pytest.fixture
+def page(browser, site):
+    with offline_page(browser, site) as page:
+        yield page
 
 
 def open_page(page, path: str):
@@ -120,9 +133,7 @@ def test_a_notebooks_own_link_leads_to_the_next_lesson(page):
     assert page.locator("article h1").first.inner_text().startswith(second[:2])
 
 
-@pytest.mark.parametrize("name", [LESSONS[0], LESSONS[2]])
-def test_math_is_typeset_by_the_bundled_mathjax(page, name):
-    open_page(page, f"notebooks/{name}.html")
+def wait_for_typeset_math(page):
     # MathJax replaces each math span's TeX with an <mjx-container>; wait until all are done.
     page.wait_for_function(
         """() => {
@@ -131,6 +142,21 @@ def test_math_is_typeset_by_the_bundled_mathjax(page, name):
         }"""
     )
     assert page.locator("article mjx-merror").count() == 0, "MathJax could not parse some TeX"
+
+
+@pytest.mark.parametrize("name", [LESSONS[0], LESSONS[2]])
+def test_math_is_typeset_by_the_bundled_mathjax(page, name):
+    open_page(page, f"notebooks/{name}.html")
+    wait_for_typeset_math(page)
+
+
+def test_the_folder_works_opened_from_disk(browser, built_site):
+    """A copy of the folder, opened with a double click (file://), with no server at all."""
+    with offline_page(browser, built_site.as_uri() + "/") as page:
+        page.goto(page.site + f"notebooks/{LESSONS[0]}.html")
+        wait_for_typeset_math(page)
+        page.goto(page.site + "search.html?q=backpropagation")
+        page.locator("ul.search li a").first.wait_for()
 
 
 def images_in_article(page) -> list[dict]:
