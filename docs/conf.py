@@ -17,9 +17,12 @@ Design notes:
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import os
 from pathlib import Path
+
+import astroid
 
 project = "Neural Networks from Scratch"
 author = "the course authors"
@@ -57,6 +60,23 @@ autodoc2_hidden_objects = ["private", "dunder", "inherited"]
 # An exercise module's members are its checkers and the tables of wrong answers with what to
 # tell the learner: the API page shows only each module's docstring, which lists its exercises.
 autodoc2_hidden_regexes = [r"course_lib\.exercises\.nb\d\d\..*"]
+
+
+def modules_course_lib_imports(package: Path) -> set[str]:
+    """Every module that course_lib's source imports, other than its own."""
+    names = set()
+    for path in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names.add(node.module)
+    return {name for name in names if name.split(".")[0] != "course_lib"}
+
+
+# autodoc2's parser (astroid) follows imports to infer attribute types, reading the whole
+# source of NumPy, PyTorch and matplotlib: 6 times slower, for nothing the pages show.
+astroid.MANAGER.module_denylist.update(modules_course_lib_imports(_course_lib))
 
 
 # ---- HTML -------------------------------------------------------------------------------------

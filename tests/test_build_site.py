@@ -30,6 +30,26 @@ def test_solution_outputs_are_dropped_and_nothing_else():
     assert [len(cell.outputs) for cell in nb.cells] == [1, 0, 0]
 
 
+def test_prints_stored_in_pieces_show_as_one_output_in_order():
+    nb = notebook_with("print(...)")
+    out = nb.cells[0].outputs
+    out[0].text = "input  tanh()"
+    out.append(nbformat.v4.new_output("stream", name="stdout", text="\nx1  -1.5\n"))
+    out.append(nbformat.v4.new_output("stream", name="stderr", text="careful\n"))
+    out.append(nbformat.v4.new_output("stream", name="stdout", text="x2  0.5\n"))
+    out.append(nbformat.v4.new_output("display_data", data={"text/plain": "7"}))
+    out.append(nbformat.v4.new_output("stream", name="stdout", text="done\n"))
+    build_site.merge_streams(nb)
+    shown = [(o.output_type, o.get("name"), o.get("text")) for o in nb.cells[0].outputs]
+    assert shown == [
+        ("stream", "stdout", "input  tanh()\nx1  -1.5\n"),
+        ("stream", "stderr", "careful\n"),
+        ("stream", "stdout", "x2  0.5\n"),
+        ("display_data", None, None),
+        ("stream", "stdout", "done\n"),
+    ]
+
+
 def make_repo(tmp_path: Path, names: list[str]) -> Path:
     (tmp_path / "docs").mkdir(parents=True)
     (tmp_path / "docs" / "conf.py").write_text("")

@@ -13,7 +13,8 @@ Steps:
    README.md (the home page includes its overview, lessons and set-up between two markers) and
    notebooks/NN_*.ipynb, so the README's `notebooks/NN_x.ipynb` links and the notebooks' own
    `NN_x.ipynb` links point at lesson pages. Stored outputs of `.solution()` calls are dropped
-   from the staged copies: the site must not give away the exercises.
+   from the staged copies (the site must not give away the exercises), and a cell's printed
+   text, stored in pieces, is joined into one output.
 2. run Sphinx with warnings as errors: a broken link or a missing image fails the build.
 3. check that no page loads anything from another host (scripts, styles, fonts, images).
 """
@@ -64,6 +65,24 @@ def hide_solutions(nb: nbformat.NotebookNode) -> int:
     return hidden
 
 
+def merge_streams(nb: nbformat.NotebookNode) -> None:
+    """Join back-to-back stdout (or stderr) outputs of a cell into one, as Jupyter shows them.
+
+    A cell's prints may be stored in several pieces (they arrive at different times); shown one
+    box each, a table would be cut in two. myst-nb's own merging adds line breaks of its own."""
+    for cell in nb.cells:
+        merged = []
+        for output in cell.get("outputs", []):
+            previous = merged[-1] if merged else None
+            if (output.output_type == "stream" and previous is not None
+                    and previous.output_type == "stream" and previous.name == output.name):
+                previous.text += output.text
+            else:
+                merged.append(output)
+        if "outputs" in cell:
+            cell.outputs = merged
+
+
 def stage(root: Path = ROOT, stage_dir: Path = STAGE) -> Path:
     """Copy docs/, README.md and the lesson notebooks into one fresh Sphinx source tree."""
     notebooks = lesson_notebooks(root)
@@ -77,6 +96,7 @@ def stage(root: Path = ROOT, stage_dir: Path = STAGE) -> Path:
         nb = nbformat.read(path, as_version=4)
         if hide_solutions(nb):
             print(f"{path.name}: outputs of .solution() calls left out of the site")
+        merge_streams(nb)
         nbformat.write(nb, stage_dir / "notebooks" / path.name)
     return stage_dir
 
