@@ -32,6 +32,7 @@ extensions = [
     "myst_nb",  # notebooks and Markdown pages; brings myst_parser
     "autodoc2",  # the course_lib API pages, from its docstrings
     "sphinx-mathjax-offline",  # MathJax 3 copied into _static: no CDN
+    "sphinx.ext.githubpages",  # writes .nojekyll, or GitHub Pages would hide _static/
 ]
 
 root_doc = "index"
