@@ -73,6 +73,22 @@ def test_stage_takes_numbered_notebooks_in_order_without_solutions(tmp_path):
     assert "A solution" in (repo / "notebooks" / "01_a.ipynb").read_text()
 
 
+def test_files_the_readme_links_are_staged_as_downloads(tmp_path):
+    repo = make_repo(tmp_path / "repo", ["01_a.ipynb"])
+    (repo / "course.py").write_text("print('set up')\n")
+    (repo / "docs" / "notes.txt").write_text("notes\n")
+    (tmp_path / "outside.txt").write_text("not ours\n")
+    (repo / "README.md").write_text(
+        "# Course\n[the script](course.py), [notes](docs/notes.txt#top), [lesson](notebooks/01_a.ipynb),\n"
+        "[web](https://example.org/x.py), [gone](missing.txt), [up](../outside.txt), [more](docs/)\n"
+    )
+    assert build_site.files_the_readme_links(repo) == [Path("course.py"), Path("docs/notes.txt")]
+    staged = build_site.stage(repo, tmp_path / "stage")
+    assert (staged / "course.py").read_text() == "print('set up')\n"
+    assert not (staged / "missing.txt").exists()
+    assert not list(staged.rglob("outside.txt"))
+
+
 def test_stage_without_notebooks_says_so(tmp_path):
     repo = make_repo(tmp_path / "repo", [])
     with pytest.raises(build_site.SiteError, match="no notebooks named NN_topic.ipynb"):

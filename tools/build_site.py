@@ -12,9 +12,9 @@ Steps:
 1. stage one Sphinx source tree in build/site-src: docs/ (conf.py, the home and API pages),
    README.md (the home page includes its overview, lessons and set-up between two markers) and
    notebooks/NN_*.ipynb, so the README's `notebooks/NN_x.ipynb` links and the notebooks' own
-   `NN_x.ipynb` links point at lesson pages. Stored outputs of `.solution()` calls are dropped
-   from the staged copies (the site must not give away the exercises), and a cell's printed
-   text, stored in pieces, is joined into one output.
+   `NN_x.ipynb` links point at lesson pages; other files the README links become downloads.
+   Stored outputs of `.solution()` calls are dropped from the staged copies (the site must not
+   give away the exercises), and a cell's printed text, stored in pieces, is joined into one.
 2. run Sphinx with warnings as errors: a broken link or a missing image fails the build.
 3. check that no page loads anything from another host (scripts, styles, fonts, images).
 """
@@ -39,6 +39,7 @@ STAGE = ROOT / "build" / "site-src"
 OUT = ROOT / "build" / "site"
 
 SOLUTION_CALL = re.compile(r"\.solution\(")
+MARKDOWN_LINK = re.compile(r"\]\(<?([^)\s>]+)>?\)")
 # Tag/attribute pairs that make a browser fetch something while showing a page.
 FETCHING = {("script", "src"), ("link", "href"), ("img", "src"), ("iframe", "src"), ("source", "src"),
             ("video", "src"), ("audio", "src"), ("embed", "src"), ("object", "data")}
@@ -83,6 +84,20 @@ def merge_streams(nb: nbformat.NotebookNode) -> None:
             cell.outputs = merged
 
 
+def files_the_readme_links(root: Path) -> list[Path]:
+    """Files of the repository the README links to that are not lessons or pages (course.py,
+    environment.yml, ...): the site offers them as downloads, so the links keep working."""
+    found = []
+    for target in MARKDOWN_LINK.findall((root / "README.md").read_text(encoding="utf-8")):
+        target = target.split("#")[0]
+        if not target or ":" in target or target.startswith("notebooks/"):
+            continue  # a web address, an anchor, or a lesson (staged as a page)
+        path = (root / target).resolve()
+        if path.is_file() and path.is_relative_to(root.resolve()) and path.suffix not in {".md", ".ipynb"}:
+            found.append(path.relative_to(root.resolve()))
+    return found
+
+
 def stage(root: Path = ROOT, stage_dir: Path = STAGE) -> Path:
     """Copy docs/, README.md and the lesson notebooks into one fresh Sphinx source tree."""
     notebooks = lesson_notebooks(root)
@@ -91,6 +106,9 @@ def stage(root: Path = ROOT, stage_dir: Path = STAGE) -> Path:
     shutil.rmtree(stage_dir, ignore_errors=True)
     shutil.copytree(root / "docs", stage_dir, ignore=shutil.ignore_patterns("images"))
     shutil.copy2(root / "README.md", stage_dir / "README.md")
+    for relative in files_the_readme_links(root):
+        (stage_dir / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(root / relative, stage_dir / relative)
     (stage_dir / "notebooks").mkdir()
     for path in notebooks:
         nb = nbformat.read(path, as_version=4)
@@ -140,8 +158,9 @@ def build(out: Path = OUT, stage_dir: Path = STAGE) -> float:
     command = [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-q", "-E",
                "-d", str(doctrees), str(source), str(out)]
     if subprocess.run(command).returncode != 0:
-        raise SiteError("Sphinx reported the problems above (warnings count as errors); fix them "
-                        "and build again.")
+        raise SiteError(f"Sphinx reported the problems above (warnings count as errors). Files under "
+                        f"{stage_dir} are copies: fix the notebook, README.md or docs/ file, then "
+                        "build again.")
     leaks = outside_requests(out)
     if leaks:
         raise SiteError("these pages would load something from another host, which fails "
