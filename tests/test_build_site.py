@@ -111,3 +111,15 @@ def test_outside_requests_flags_what_a_page_would_load_not_links(tmp_path):
         "a.html: <div style=background: url(https://example.org/b.png)>",
         "s.css: a url(...) or @import to another host",
     ]
+
+
+def test_prune_mathjax_keeps_the_bundle_pages_load_and_its_parts(tmp_path):
+    mathjax = tmp_path / "_static" / "mathjax"
+    (mathjax / "input" / "tex" / "extensions").mkdir(parents=True)
+    for name in ("tex-chtml.js", "tex-svg.js", "mml-chtml.js", "input/tex/extensions/ams.js"):
+        (mathjax / name).write_text("x" * 10)
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / "01.html").write_text('<script src="../_static/mathjax/tex-chtml.js"></script>')
+    assert build_site.prune_mathjax(tmp_path) == 20
+    left = sorted(p.relative_to(mathjax).as_posix() for p in mathjax.rglob("*.js"))
+    assert left == ["input/tex/extensions/ams.js", "tex-chtml.js"]

@@ -16,7 +16,8 @@ Steps:
    Stored outputs of `.solution()` calls are dropped from the staged copies (the site must not
    give away the exercises), and a cell's printed text, stored in pieces, is joined into one.
 2. run Sphinx with warnings as errors: a broken link or a missing image fails the build.
-3. check that no page loads anything from another host (scripts, styles, fonts, images).
+3. delete the MathJax bundles no page loads (15 of the site's 37 MB).
+4. check that no page loads anything from another host (scripts, styles, fonts, images).
 """
 
 from __future__ import annotations
@@ -145,6 +146,22 @@ def outside_requests(site: Path) -> list[str]:
     return found
 
 
+def prune_mathjax(site: Path) -> int:
+    """Delete the MathJax bundles no page loads; returns the bytes saved.
+
+    sphinx-mathjax-offline copies all of MathJax (24 MB), including a dozen alternative
+    single-file bundles. Pages load one; the files it loads on demand (TeX extensions, the menu,
+    speech) are in subfolders and stay. This keeps the folder small enough to pass around."""
+    mathjax = site / "_static" / "mathjax"
+    pages = "".join(page.read_text(encoding="utf-8") for page in site.rglob("*.html"))
+    saved = 0
+    for bundle in mathjax.glob("*.js"):
+        if f"_static/mathjax/{bundle.name}" not in pages:
+            saved += bundle.stat().st_size
+            bundle.unlink()
+    return saved
+
+
 def build(out: Path = OUT, stage_dir: Path = STAGE) -> float:
     """Build the site into `out`; returns the seconds it took. Raises SiteError on failure."""
     if importlib.util.find_spec("sphinx") is None:
@@ -161,6 +178,7 @@ def build(out: Path = OUT, stage_dir: Path = STAGE) -> float:
         raise SiteError(f"Sphinx reported the problems above (warnings count as errors). Files under "
                         f"{stage_dir} are copies: fix the notebook, README.md or docs/ file, then "
                         "build again.")
+    prune_mathjax(out)
     leaks = outside_requests(out)
     if leaks:
         raise SiteError("these pages would load something from another host, which fails "

@@ -63,9 +63,10 @@ def site(built_site):
 
 @contextlib.contextmanager
 def offline_page(browser, site: str, expected_js_errors: frozenset = frozenset()):
-    """A page that may load only what is under `site`; anything else is blocked and fails."""
+    """A page that may load only what is under `site`; anything else is blocked and fails, and
+    so does a file missing from the site (a 404)."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    outside, js_errors = [], []
+    outside, js_errors, missing = [], [], []
 
     def only_the_site(route):
         if route.request.url.startswith(site):
@@ -74,14 +75,21 @@ def offline_page(browser, site: str, expected_js_errors: frozenset = frozenset()
             outside.append(route.request.url)
             route.abort()
 
+    def not_found(response):
+        # Chromium asks every site for /favicon.ico; this one has none (a tab icon only).
+        if response.status >= 400 and not response.url.endswith("/favicon.ico"):
+            missing.append(f"{response.status} {response.url}")
+
     context.route("**/*", only_the_site)
     page = context.new_page()
     page.set_default_timeout(TIMEOUT)
     page.on("pageerror", lambda err: js_errors.append(str(err)))
+    page.on("response", not_found)
     page.site = site
     yield page
     context.close()
     assert outside == [], f"pages asked other hosts for: {outside}"
+    assert missing == [], f"pages asked the site for files it does not have: {missing}"
     unexpected = [err for err in js_errors if err not in expected_js_errors]
     assert unexpected == [], f"JavaScript errors on the site: {unexpected}"
 
