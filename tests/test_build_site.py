@@ -1,0 +1,125 @@
+"""tools/build_site.py without Sphinx: what it stages and what it refuses to publish.
+The built site itself is checked in a browser by tests/browser/test_site.py."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+import build_site  # noqa: E402
+
+
+def notebook_with(*sources: str, output: str = "shown\n") -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    for source in sources:
+        cell = nbformat.v4.new_code_cell(source)
+        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=output)]
+        cell.execution_count = 1
+        nb.cells.append(cell)
+    return nb
+
+
+def test_solution_outputs_are_dropped_and_nothing_else():
+    nb = notebook_with("nb03.q1.hint()", "nb03.q1.solution()", "x = 1\nnb03.q2.solution()")
+    assert build_site.hide_solutions(nb) == 2
+    assert [len(cell.outputs) for cell in nb.cells] == [1, 0, 0]
+
+
+def test_prints_stored_in_pieces_show_as_one_output_in_order():
+    nb = notebook_with("print(...)")
+    out = nb.cells[0].outputs
+    out[0].text = "input  tanh()"
+    out.append(nbformat.v4.new_output("stream", name="stdout", text="\nx1  -1.5\n"))
+    out.append(nbformat.v4.new_output("stream", name="stderr", text="careful\n"))
+    out.append(nbformat.v4.new_output("stream", name="stdout", text="x2  0.5\n"))
+    out.append(nbformat.v4.new_output("display_data", data={"text/plain": "7"}))
+    out.append(nbformat.v4.new_output("stream", name="stdout", text="done\n"))
+    build_site.merge_streams(nb)
+    shown = [(o.output_type, o.get("name"), o.get("text")) for o in nb.cells[0].outputs]
+    assert shown == [
+        ("stream", "stdout", "input  tanh()\nx1  -1.5\n"),
+        ("stream", "stderr", "careful\n"),
+        ("stream", "stdout", "x2  0.5\n"),
+        ("display_data", None, None),
+        ("stream", "stdout", "done\n"),
+    ]
+
+
+def make_repo(tmp_path: Path, names: list[str]) -> Path:
+    (tmp_path / "docs").mkdir(parents=True)
+    (tmp_path / "docs" / "conf.py").write_text("")
+    (tmp_path / "README.md").write_text("# Course\n")
+    (tmp_path / "notebooks").mkdir()
+    for name in names:
+        nbformat.write(notebook_with("nb01.q1.solution()", output="A solution for q1"),
+                       tmp_path / "notebooks" / name)
+    return tmp_path
+
+
+def test_stage_takes_numbered_notebooks_in_order_without_solutions(tmp_path):
+    repo = make_repo(tmp_path / "repo", ["02_b.ipynb", "01_a.ipynb", "scratch.ipynb", "08_c.ipynb"])
+    staged = build_site.stage(repo, tmp_path / "stage")
+    lessons = ["01_a.ipynb", "02_b.ipynb", "08_c.ipynb"]
+    assert [p.name for p in build_site.lesson_notebooks(repo)] == lessons
+    assert sorted(p.name for p in (staged / "notebooks").iterdir()) == lessons
+    assert "A solution" not in (staged / "notebooks" / "01_a.ipynb").read_text()
+    assert (staged / "README.md").exists() and (staged / "conf.py").exists()
+    # the committed notebook is untouched
+    assert "A solution" in (repo / "notebooks" / "01_a.ipynb").read_text()
+
+
+def test_files_the_readme_links_are_staged_as_downloads(tmp_path):
+    repo = make_repo(tmp_path / "repo", ["01_a.ipynb"])
+    (repo / "course.py").write_text("print('set up')\n")
+    (repo / "docs" / "notes.txt").write_text("notes\n")
+    (tmp_path / "outside.txt").write_text("not ours\n")
+    (repo / "README.md").write_text(
+        "# Course\n[the script](course.py), [notes](docs/notes.txt#top), [lesson](notebooks/01_a.ipynb),\n"
+        "[web](https://example.org/x.py), [gone](missing.txt), [up](../outside.txt), [more](docs/)\n"
+    )
+    assert build_site.files_the_readme_links(repo) == [Path("course.py"), Path("docs/notes.txt")]
+    staged = build_site.stage(repo, tmp_path / "stage")
+    assert (staged / "course.py").read_text() == "print('set up')\n"
+    assert not (staged / "missing.txt").exists()
+    assert not list(staged.rglob("outside.txt"))
+
+
+def test_stage_without_notebooks_says_so(tmp_path):
+    repo = make_repo(tmp_path / "repo", [])
+    with pytest.raises(build_site.SiteError, match="no notebooks named NN_topic.ipynb"):
+        build_site.stage(repo, tmp_path / "stage")
+
+
+def test_outside_requests_flags_what_a_page_would_load_not_links(tmp_path):
+    (tmp_path / "a.html").write_text(
+        '<a href="https://example.org/read-more">ok, a link</a>'
+        '<script src="https://cdn.example.org/x.js"></script>'
+        '<link rel="stylesheet" href="//fonts.example.org/f.css">'
+        '<img src="_images/local.png"><div style="background: url(https://example.org/b.png)"></div>'
+    )
+    (tmp_path / "s.css").write_text("@font-face { src: url('https://example.org/font.woff2'); }")
+    (tmp_path / "ok.css").write_text("@font-face { src: url('../fonts/font.woff2'); }")
+    found = build_site.outside_requests(tmp_path)
+    assert found == [
+        "a.html: <script src=https://cdn.example.org/x.js>",
+        "a.html: <link href=//fonts.example.org/f.css>",
+        "a.html: <div style=background: url(https://example.org/b.png)>",
+        "s.css: a url(...) or @import to another host",
+    ]
+
+
+def test_prune_mathjax_keeps_the_bundle_pages_load_and_its_parts(tmp_path):
+    mathjax = tmp_path / "_static" / "mathjax"
+    (mathjax / "input" / "tex" / "extensions").mkdir(parents=True)
+    for name in ("tex-chtml.js", "tex-svg.js", "mml-chtml.js", "input/tex/extensions/ams.js"):
+        (mathjax / name).write_text("x" * 10)
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / "01.html").write_text('<script src="../_static/mathjax/tex-chtml.js"></script>')
+    assert build_site.prune_mathjax(tmp_path) == 20
+    left = sorted(p.relative_to(mathjax).as_posix() for p in mathjax.rglob("*.js"))
+    assert left == ["input/tex/extensions/ams.js", "tex-chtml.js"]
