@@ -7,10 +7,14 @@ Outputs are what `pytest --nbval` later compares against, so always re-run a
 notebook this way after changing it or anything in course_lib it uses. Widget
 state and per-cell timings are not stored: they change on every run and
 would only add noise to diffs (and incomplete widget state breaks GitHub's viewer).
+Without widget state a tqdm progress bar would be saved as its text fallback, a bar
+frozen at 0%, so progress bars are dropped (cells that show one are tagged
+nbval-ignore-output, since their live output varies anyway).
 """
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from pathlib import Path
@@ -19,6 +23,21 @@ import nbformat
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+# tqdm's text, e.g. "epoch 1/8:   0%|          | 0/125 [00:00<?, ?it/s]"
+PROGRESS_BAR = re.compile(r"\d+%\|.*\| *\d+/\d+ \[")
+
+
+def _is_progress_bar(output) -> bool:
+    data = output.get("data", {})
+    return WIDGET_VIEW in data and bool(PROGRESS_BAR.search(str(data.get("text/plain", ""))))
+
+
+def drop_progress_bars(nb) -> None:
+    """Remove progress-bar widgets from every cell's outputs (in place)."""
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [out for out in cell.outputs if not _is_progress_bar(out)]
 
 
 def execute(path: Path) -> float:
@@ -36,6 +55,7 @@ def execute(path: Path) -> float:
     client.execute()
     seconds = time.perf_counter() - start
     nb.metadata.pop("widgets", None)
+    drop_progress_bars(nb)
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
     nbformat.validate(nb)
