@@ -27,3 +27,17 @@ def test_progress_bars_are_dropped_and_everything_else_is_kept():
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# title"), cell])
     execute_notebooks.drop_progress_bars(nb)
     assert nb.cells[1].outputs == [printed, slider]
+
+
+def test_lines_the_bars_separated_are_joined():
+    def line(text, name="stdout"):
+        return nbformat.v4.new_output("stream", name=name, text=text)
+
+    bar = _widget("epoch 2/8:  50%|#####     | 1/2 [00:00<00:00,  2.00it/s]")
+    cell = nbformat.v4.new_code_cell("fit()")
+    cell.outputs = [bar, line("epoch 1\n"), bar, line("epoch 2\n"),
+                    line("careful\n", "stderr"), line("epoch 3\n")]
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    execute_notebooks.drop_progress_bars(nb)
+    assert [(o.name, o.text) for o in cell.outputs] == [
+        ("stdout", "epoch 1\nepoch 2\n"), ("stderr", "careful\n"), ("stdout", "epoch 3\n")]

@@ -34,10 +34,23 @@ def _is_progress_bar(output) -> bool:
 
 
 def drop_progress_bars(nb) -> None:
-    """Remove progress-bar widgets from every cell's outputs (in place)."""
+    """Remove progress-bar widgets from every cell's outputs (in place).
+
+    The printed lines the bars separated are joined again, so they read as one block.
+    """
     for cell in nb.cells:
-        if cell.cell_type == "code":
-            cell.outputs = [out for out in cell.outputs if not _is_progress_bar(out)]
+        if cell.cell_type != "code":
+            continue
+        outputs = []
+        for out in cell.outputs:
+            if _is_progress_bar(out):
+                continue
+            last = outputs[-1] if outputs else None
+            if last and out.output_type == last.output_type == "stream" and out.name == last.name:
+                last.text += out.text
+            else:
+                outputs.append(out)
+        cell.outputs = outputs
 
 
 def execute(path: Path) -> float:
