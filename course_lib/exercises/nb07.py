@@ -306,10 +306,10 @@ mean_f, std_f = xf.mean().item(), xf.std().item()
 Xf_train_t = torch_mlp.images_to_tensor(Xf_train, mean_f, std_f)
 Xf_test_t = torch_mlp.images_to_tensor(Xf_test, mean_f, std_f)
 loader_f = DataLoader(TensorDataset(Xf_train_t, torch.from_numpy(yf_train).long()),
-                      batch_size=64, shuffle=True, generator=torch.Generator().manual_seed(0))
+                      batch_size=128, shuffle=True, generator=torch.Generator().manual_seed(0))
 torch.manual_seed(0)
-fashion_model = torch_mlp.MLP(784, [256], 10, activation='relu')
-optimizer = torch.optim.SGD(fashion_model.parameters(), lr=0.05, momentum=0.9, weight_decay=5e-4)
+fashion_model = torch_mlp.MLP(784, [256], 10, activation='relu')  # section 9's set-up, without shifts
+optimizer = torch.optim.SGD(fashion_model.parameters(), lr=0.1, momentum=0.9, weight_decay=5e-4)
 scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=10)
 for epoch in range(10):
     torch_mlp.train_epoch(fashion_model, loader_f, optimizer)
