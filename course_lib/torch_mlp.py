@@ -9,7 +9,9 @@ the top, so only code that uses PyTorch imports it: `import course_lib` stays
 free of torch.
 
 Also here: `images_to_tensor` (uint8 images -> scaled float tensor),
-`train_epoch` (one pass over a DataLoader) and `evaluate` (accuracy).
+`train_epoch` (one pass over a DataLoader), `evaluate` (accuracy) and
+`pick_device` (a GPU if PyTorch can use one, else the CPU). `train_epoch` and
+`evaluate` move each batch to the model's device, so the data can stay on the CPU.
 """
 
 from __future__ import annotations
@@ -107,6 +109,29 @@ def _empty_loader(what: str) -> ValueError:
     return ValueError(f"{what}: the loader gave no examples. Is the dataset empty (check len(dataset))?")
 
 
+def pick_device() -> torch.device:
+    """A CUDA GPU if PyTorch can use one, else Apple's MPS GPU, else the CPU.
+
+    Move the model there once (`model.to(device)`) and every batch as it is used.
+    """
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    mps = getattr(torch.backends, "mps", None)  # absent from some builds
+    if mps is not None and mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
+def _device_of(model: nn.Module) -> torch.device:
+    """Where the model's parameters live (the CPU for a model without any)."""
+    return next(model.parameters(), torch.empty(0)).device
+
+
+def _to(batch: object, device: torch.device) -> object:
+    """A batch (tensor, or NumPy array made a tensor) on `device`."""
+    return (torch.from_numpy(batch) if isinstance(batch, np.ndarray) else batch).to(device)
+
+
 def count_parameters(model: nn.Module) -> int:
     """Number of trainable numbers (weights and biases) in a model."""
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
@@ -145,9 +170,11 @@ def train_epoch(
     loss_fn defaults to `nn.NLLLoss()`, the loss for a model that outputs log-probabilities.
     """
     loss_fn = nn.NLLLoss() if loss_fn is None else loss_fn
+    device = _device_of(model)
     model.train()
     total, count = 0.0, 0
     for x, y in loader:
+        x, y = _to(x, device), _to(y, device)  # a no-op for CPU tensors on the CPU
         optimizer.zero_grad()  # forget the previous batch's gradients
         loss = loss_fn(model(x), y)
         loss.backward()  # fill p.grad for every parameter
@@ -162,9 +189,11 @@ def train_epoch(
 @torch.no_grad()
 def evaluate(model: nn.Module, loader: Iterable) -> float:
     """Fraction of examples in `loader` whose most likely class is the true label."""
+    device = _device_of(model)
     model.eval()
     correct, count = 0, 0
     for x, y in loader:
+        x, y = _to(x, device), _to(y, device)
         correct += (model(x).argmax(dim=1) == y).sum().item()
         count += len(y)
     if count == 0:

@@ -1,5 +1,6 @@
 """Exercises of notebook 07: right answers pass, typical wrong ones get their specific message."""
 
+import re
 import subprocess
 import sys
 
@@ -49,6 +50,8 @@ def test_q1_answer_matches_the_library_model():
         ("84060", "whole number of parameters"),
         (84060.5, "not a whole number"),
         (True, "whole number of parameters"),
+        (float("inf"), "not a finite number"),
+        (float("nan"), "not a finite number"),
     ],
 )
 def test_q1_rejects_typical_mistakes(answer, message, capsys):
@@ -153,6 +156,30 @@ def test_q2_rejects_a_missing_or_wrong_return_value(capsys):
 
     passed, out = check(nb07.q2, returns_loss_after_step, capsys)
     assert not passed and "computed before step()" in out
+
+
+def test_q2_accepts_the_loss_rounded_to_float32(capsys):
+    torch = pytest.importorskip("torch")
+
+    def returns_float32(model, optimizer, loss_fn, x, y):
+        loss = _step("zero", "forward", "backward", "step")(model, optimizer, loss_fn, x, y)
+        return torch.tensor(loss)  # float32: about 7 significant digits
+
+    passed, out = check(nb07.q2, returns_float32, capsys)
+    assert passed, out
+
+
+def test_q2_shows_digits_that_differ_for_a_slightly_wrong_loss(capsys):
+    pytest.importorskip("torch")
+
+    def slightly_off(model, optimizer, loss_fn, x, y):
+        return _step("zero", "forward", "backward", "step")(model, optimizer, loss_fn, x, y) * (1 + 1e-5)
+
+    passed, out = check(nb07.q2, slightly_off, capsys)
+    assert not passed and "computed before step()" in out
+    returned, wanted = re.search(r"you returned (\S+) instead of the batch's loss (\S+) ", out).groups()
+    assert returned != wanted
+    assert float(returned) == pytest.approx(float(wanted) * (1 + 1e-5), rel=1e-6)
 
 
 def test_q2_rejects_a_result_instead_of_a_function(capsys):

@@ -12,10 +12,14 @@ controls would show but do nothing, and the pictures in them (PNG bytes) would
 double the notebooks' size. Instead, without a kernel each widget shows its text
 form (e.g. "<ParabolaWidget: learning rate 0.3: after 20 steps x = -1.1e-08
 (converged)>") next to the static figures the notebook draws for that lesson.
+Without widget state a tqdm progress bar would be saved as its text fallback, a bar
+frozen at 0%, so progress bars are dropped (cells that show one are tagged
+nbval-ignore-output, since their live output varies anyway).
 """
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from pathlib import Path
@@ -24,6 +28,34 @@ import nbformat
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+# tqdm's text, e.g. "epoch 1/8:   0%|          | 0/125 [00:00<?, ?it/s]"
+PROGRESS_BAR = re.compile(r"\d+%\|.*\| *\d+/\d+ \[")
+
+
+def _is_progress_bar(output) -> bool:
+    data = output.get("data", {})
+    return WIDGET_VIEW in data and bool(PROGRESS_BAR.search(str(data.get("text/plain", ""))))
+
+
+def drop_progress_bars(nb) -> None:
+    """Remove progress-bar widgets from every cell's outputs (in place).
+
+    The printed lines the bars separated are joined again, so they read as one block.
+    """
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        outputs = []
+        for out in cell.outputs:
+            if _is_progress_bar(out):
+                continue
+            last = outputs[-1] if outputs else None
+            if last and out.output_type == last.output_type == "stream" and out.name == last.name:
+                last.text += out.text
+            else:
+                outputs.append(out)
+        cell.outputs = outputs
 
 
 def execute(path: Path) -> float:
@@ -41,6 +73,7 @@ def execute(path: Path) -> float:
     client.execute()
     seconds = time.perf_counter() - start
     nb.metadata.pop("widgets", None)
+    drop_progress_bars(nb)
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
     nbformat.validate(nb)

@@ -10,6 +10,7 @@ torch is imported inside the checkers, so importing this module does not need it
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -29,6 +30,8 @@ def _layers(sizes=Q1_SIZES) -> list[tuple[int, int]]:
 def _check_parameter_count(answer: Any) -> None:
     if isinstance(answer, bool) or not isinstance(answer, (int, float, np.integer, np.floating)):
         raise NotYet(f"the answer is a whole number of parameters, got {type(answer).__name__}: {answer!r}")
+    if not math.isfinite(answer):
+        raise NotYet(f"{answer} is not a finite number: count the weights and biases of each layer")
     if answer != int(answer):
         raise NotYet(f"{answer} is not a whole number: parameters are counted, not measured")
     answer = int(answer)
@@ -152,6 +155,20 @@ def _same(a: list, b: list) -> bool:
     return all(torch.allclose(p, q, rtol=1e-9, atol=1e-12) for p, q in zip(a, b))
 
 
+# A loss returned in float32 (e.g. torch.tensor(loss.item())) is rounded to about 7 significant
+# digits; float32's spacing is 1.2e-7 of the value, so allow a few of those.
+LOSS_RTOL = 1e-6
+
+
+def _differing_digits(a: float, b: float) -> tuple[str, str]:
+    """a and b printed with just enough significant digits to tell them apart."""
+    for digits in range(7, 18):
+        shown = f"{a:.{digits}g}", f"{b:.{digits}g}"
+        if shown[0] != shown[1]:
+            return shown
+    return repr(a), repr(b)
+
+
 def _check_train_step(train_step: Any) -> None:
     torch = _torch()
     if not callable(train_step):
@@ -177,10 +194,11 @@ def _check_train_step(train_step: Any) -> None:
             except (TypeError, ValueError):
                 message = f"return the loss as a number (loss.item()), got {type(loss).__name__}"
                 raise NotYet(message) from None
-            if abs(value - right) > 1e-9 * max(1.0, abs(right)):
+            if not math.isclose(value, right, rel_tol=LOSS_RTOL, abs_tol=LOSS_RTOL):
+                shown, wanted = _differing_digits(value, right)
                 raise NotYet(
-                    f"the parameters move correctly, but you returned {value:.6f} instead of the batch's "
-                    f"loss {right:.6f} (the loss computed before step())"
+                    f"the parameters move correctly, but you returned {shown} instead of the batch's "
+                    f"loss {wanted} (the loss computed before step())"
                 )
         return
     if _same(got, [got[0]] * len(got)):
@@ -288,10 +306,10 @@ mean_f, std_f = xf.mean().item(), xf.std().item()
 Xf_train_t = torch_mlp.images_to_tensor(Xf_train, mean_f, std_f)
 Xf_test_t = torch_mlp.images_to_tensor(Xf_test, mean_f, std_f)
 loader_f = DataLoader(TensorDataset(Xf_train_t, torch.from_numpy(yf_train).long()),
-                      batch_size=64, shuffle=True, generator=torch.Generator().manual_seed(0))
+                      batch_size=128, shuffle=True, generator=torch.Generator().manual_seed(0))
 torch.manual_seed(0)
-fashion_model = torch_mlp.MLP(784, [256], 10, activation='relu')
-optimizer = torch.optim.SGD(fashion_model.parameters(), lr=0.05, momentum=0.9, weight_decay=5e-4)
+fashion_model = torch_mlp.MLP(784, [256], 10, activation='relu')  # section 9's set-up, without shifts
+optimizer = torch.optim.SGD(fashion_model.parameters(), lr=0.1, momentum=0.9, weight_decay=5e-4)
 scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=10)
 for epoch in range(10):
     torch_mlp.train_epoch(fashion_model, loader_f, optimizer)
