@@ -93,7 +93,7 @@ def test_the_script_refuses_an_old_python_before_anything_else(tmp_path):
         old = course.find_python("3.10")
     except course.SetupError:
         pytest.skip("no Python 3.10 here")
-    out = subprocess.run([old, str(ROOT / "course.py"), "--venv", str(tmp_path / "v"), "lab"],
+    out = subprocess.run([old, str(ROOT / "course.py"), "lab", "--venv", str(tmp_path / "v")],
                          capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 1
     assert out.stderr.startswith("course.py lab: The course needs Python 3.11 or newer; this is 3.10")
