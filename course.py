@@ -218,24 +218,22 @@ def install(job: Install, needed: tuple[int, int]) -> Path:
         constraint_args = ["-c", constraints]
 
     extras = list(job.extras)
-    torch_missing = False
+    torch_failed = False
     if job.torch.install:
         print(f"== PyTorch: {job.torch.why}", flush=True)
         have = installed_version(exe, "torch")
         if have:
             print(f"   torch {have} is already installed: kept (pip uninstall torch to change it)")
-        elif job.torch.index_url:
-            torch_requirement = next(r for r in load_project()["optional-dependencies"]["torch"]
-                                     if r.startswith("torch"))
-            result = subprocess.run([str(c) for c in pip + [torch_requirement, "--index-url",
-                                                             job.torch.index_url]], cwd=ROOT)
-            torch_missing = result.returncode != 0
-        extras.append("torch")  # satisfied by now, or installed from PyPI with the rest
-        if torch_missing:
-            extras.remove("torch")
+        elif job.torch.index_url:  # on its own: that index has PyTorch, not the course's other packages
+            torch_extra = load_project()["optional-dependencies"]["torch"]
+            cmd = pip + torch_extra + ["--index-url", job.torch.index_url]
+            result = subprocess.run([str(c) for c in cmd])
+            torch_failed = result.returncode != 0
+        if not torch_failed:
+            extras.append("torch")  # already installed by now, or from PyPI with the rest
     run(pip + ["-e", f".[{','.join(extras)}]" if extras else "."] + constraint_args)
 
-    if torch_missing:
+    if torch_failed:
         # Not recorded as done, so the next run tries PyTorch again.
         print(f"\nPyTorch could not be installed from {job.torch.index_url} (see pip's message above). "
               "Everything else is ready; only notebook 07 needs PyTorch and is skipped until then. "
