@@ -46,6 +46,7 @@ ROOT = Path(__file__).resolve().parent
 PYPROJECT = ROOT / "pyproject.toml"
 CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 TORCH_CHOICES = ("auto", "cpu", "cuda", "none")
+TEST_PARTS = ("fast", "notebooks", "browser")
 NBVAL = ["--nbval", "notebooks", "--nbval-sanitize-with", "tests/nbval_sanitize.cfg",
          "--nbval-cell-timeout=600", "--nbval-current-env"]
 
@@ -272,7 +273,7 @@ def ensure_browser(exe: Path) -> None:
 
 def course_test(args) -> None:
     exe = course_install(args)
-    parts = args.parts or ["fast", "notebooks", "browser"]
+    parts = args.parts or TEST_PARTS
     if "browser" in parts:  # first: a missing browser should stop the run now, not in 10 minutes
         ensure_browser(exe)
     for part in parts:
@@ -342,7 +343,7 @@ def course_site(args) -> None:
     run([exe, builder, *args.rest])
 
 
-def main(argv: list[str]) -> None:
+def build_parser() -> argparse.ArgumentParser:
     # The options go after the command too (`course.py lab --torch cpu`): a parent parser.
     options = argparse.ArgumentParser(add_help=False)
     options.add_argument("--venv", default=".venv", help="the virtual environment (default .venv)")
@@ -359,11 +360,28 @@ def main(argv: list[str]) -> None:
     command("install", course_install, "create or update the virtual environment")
     command("lab", course_lab, "open the course in JupyterLab")
     test = command("test", course_test, "run the tests (all of them by default)")
-    test.add_argument("parts", nargs="*", choices=["fast", "notebooks", "browser"])
+    # No choices= here: argparse then rejects an empty list (`test --venv .venv`); checked below.
+    test.add_argument("parts", nargs="*", metavar="{fast,notebooks,browser}")
     command("versions", course_versions, "test the oldest and newest supported set-ups")
-    site = command("site", course_site, "build the course website")
-    site.add_argument("rest", nargs=argparse.REMAINDER, help="passed on to tools/build_site.py")
-    args = parser.parse_args(argv)
+    command("site", course_site, "build the course website (other arguments go to tools/build_site.py)")
+    return parser
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    parser = build_parser()
+    args, rest = parser.parse_known_args(argv)
+    if rest and args.command != "site":  # only `site` passes arguments on
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    args.rest = rest
+    unknown = set(getattr(args, "parts", [])) - set(TEST_PARTS)
+    if unknown:
+        choose = ", ".join(TEST_PARTS)
+        parser.error(f"test: no part called {', '.join(sorted(unknown))}; choose from {choose}")
+    return args
+
+
+def main(argv: list[str]) -> None:
+    args = parse(argv)
     try:
         check_python(sys.version_info[:2], required_python(PYPROJECT.read_text(encoding="utf-8")))
         args.run(args)

@@ -218,3 +218,28 @@ def test_nbval_skips_notebooks_that_need_torch_only_where_torch_is_missing(monke
     skipped = [item.path.name for item in items if item.markers]
     assert skipped == ["07_pytorch_mnist.ipynb"]
     assert "needs PyTorch" in items[1].markers[0].kwargs["reason"]
+
+
+# ----------------------------------------------------------------------------- the command line
+
+
+def test_every_make_recipe_is_a_valid_command_line():
+    """`make test` once failed in argparse before doing anything: parse what make really runs."""
+    import re
+
+    recipes = re.findall(r"^\t\$\(COURSE\) (.*)$", (ROOT / "Makefile").read_text(), re.M)
+    assert len(recipes) >= 7
+    for recipe in recipes:
+        args = course.parse(recipe.replace("$(VENV)", "my-venv").split())
+        assert args.venv == "my-venv", recipe
+        assert getattr(args, "parts", []) in ([], ["fast"], ["notebooks"], ["browser"])
+
+
+def test_options_after_the_command_and_bad_parts_refused(capsys):
+    args = course.parse(["lab", "--torch", "none"])
+    assert (args.command, args.torch, args.venv) == ("lab", "none", ".venv")
+    args = course.parse(["site", "--venv", "v", "--clean"])
+    assert (args.venv, args.rest) == ("v", ["--clean"])
+    with pytest.raises(SystemExit):
+        course.main(["test", "fats"])
+    assert "no part called fats; choose from fast, notebooks, browser" in capsys.readouterr().err
