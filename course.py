@@ -39,6 +39,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -187,6 +188,20 @@ def make_venv(venv: Path, python: str, needed: tuple[int, int]) -> Path:
     return exe
 
 
+def install_torch_from(pip: list, index_url: str) -> bool:
+    """pip-install the `torch` extra from index_url and nowhere else; True if it worked.
+
+    A pip.conf may name more indexes or folders, and one holding PyPI's CUDA build would win
+    (a higher version). Environment variables override pip.conf: point both at harmless
+    values (empty ones are ignored), keeping the rest of pip.conf (proxy, certificates).
+    """
+    torch_extra = load_project()["optional-dependencies"]["torch"]
+    with tempfile.TemporaryDirectory() as empty:
+        env = dict(os.environ, PIP_EXTRA_INDEX_URL=index_url, PIP_FIND_LINKS=empty)
+        result = subprocess.run([str(c) for c in pip + torch_extra + ["--index-url", index_url]], env=env)
+    return result.returncode == 0
+
+
 @dataclass
 class Install:
     venv: Path
@@ -226,10 +241,7 @@ def install(job: Install, needed: tuple[int, int]) -> Path:
         if have:
             print(f"   torch {have} is already installed: kept (pip uninstall torch to change it)")
         elif job.torch.index_url:  # on its own: that index has PyTorch, not the course's other packages
-            torch_extra = load_project()["optional-dependencies"]["torch"]
-            cmd = pip + torch_extra + ["--index-url", job.torch.index_url]
-            result = subprocess.run([str(c) for c in cmd])
-            torch_failed = result.returncode != 0
+            torch_failed = not install_torch_from(pip, job.torch.index_url)
         if not torch_failed:
             extras.append("torch")  # already installed by now, or from PyPI with the rest
     run(pip + ["-e", f".[{','.join(extras)}]" if extras else "."] + constraint_args)

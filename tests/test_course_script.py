@@ -70,6 +70,34 @@ def test_nvidia_gpu_detection():
     assert course.has_nvidia_gpu(which=lambda name: None, exists=lambda p: p == "/proc/driver/nvidia/version")
 
 
+def _fake_torch_wheel(folder: Path, version: str) -> str:
+    import zipfile
+
+    folder.mkdir(parents=True, exist_ok=True)
+    name, info = f"torch-{version}-py3-none-any.whl", f"torch-{version}.dist-info"
+    with zipfile.ZipFile(folder / name, "w") as wheel:
+        wheel.writestr(f"{info}/METADATA", f"Metadata-Version: 2.1\nName: torch\nVersion: {version}\n")
+        wheel.writestr(f"{info}/WHEEL", "Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n")
+        wheel.writestr(f"{info}/RECORD", "")
+    return name
+
+
+def test_torch_comes_only_from_the_chosen_index(tmp_path, monkeypatch):
+    """For real, with pip: a pip.conf-style extra index and find-links folder both offer a newer
+    torch (as PyPI's CUDA build would be); the CPU index's older one must still be chosen."""
+    cpu = _fake_torch_wheel(tmp_path / "files", "2.2.0+cpu")
+    (tmp_path / "simple" / "torch").mkdir(parents=True)
+    (tmp_path / "simple" / "torch" / "index.html").write_text(
+        f'<a href="../../files/{cpu.replace("+", "%2B")}">{cpu}</a>')
+    _fake_torch_wheel(tmp_path / "decoys", "2.14.0")
+    monkeypatch.setenv("PIP_FIND_LINKS", str(tmp_path / "decoys"))
+    monkeypatch.setenv("PIP_EXTRA_INDEX_URL", (tmp_path / "decoys").as_uri())
+    out = tmp_path / "out"
+    pip = [sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", out]  # like install
+    assert course.install_torch_from(pip, (tmp_path / "simple").as_uri())
+    assert [p.name for p in out.iterdir()] == [cpu]
+
+
 # ------------------------------------------------------------------------------ Python version
 
 
