@@ -235,8 +235,8 @@ def install(job: Install, needed: tuple[int, int]) -> Path:
 
     extras = list(job.extras)
     torch_failed = False
+    print(f"== PyTorch: {job.torch.why}", flush=True)
     if job.torch.install:
-        print(f"== PyTorch: {job.torch.why}", flush=True)
         have = installed_version(exe, "torch")
         if have:
             print(f"   torch {have} is already installed: kept (pip uninstall torch to change it)")
@@ -250,7 +250,8 @@ def install(job: Install, needed: tuple[int, int]) -> Path:
         # Not recorded as done, so the next run tries PyTorch again.
         print(f"\nPyTorch could not be installed from {job.torch.index_url} (see pip's message above). "
               "Everything else is ready; only notebook 07 needs PyTorch and is skipped until then. "
-              "Run this again later, or use TORCH=cuda to take PyPI's build.\n", file=sys.stderr)
+              "The next run tries again; TORCH=cuda takes PyPI's build, TORCH=none stops trying.\n",
+              file=sys.stderr)
     else:
         stamp.write_text(job.key())
     return exe
