@@ -226,7 +226,9 @@ def install(job: Install, needed: tuple[int, int]) -> Path:
         return exe
 
     print(f"== installing the course into {job.venv} (the first time takes a few minutes)", flush=True)
-    pip = [exe, "-m", "pip", "install"]
+    # The first time pip shows what it downloads; an update would list a hundred
+    # "Requirement already satisfied" lines, so it stays quiet then.
+    pip = [exe, "-m", "pip", "install"] + (["-q"] if stamp.exists() else [])
     constraint_args = []
     if job.constraints:
         constraints = job.venv / "constraints.txt"
