@@ -1,46 +1,57 @@
 # Two commands do all the set-up from a fresh clone (see README):
 #   make lab    open the course in JupyterLab
 #   make test   run every test: ruff, unit tests, notebooks (nbval), browser tests
-# Both create a virtual environment in .venv on first use.
+# Each target runs course.py, which does the work on every OS (on Windows: `py course.py lab`).
+# It creates the virtual environment .venv on first use and checks the Python version.
+#
+# Options (also environment variables):
+#   PYTHON=python3.12                the Python (3.11 or newer) that creates .venv
+#   TORCH=auto|cpu|cuda|none         which PyTorch; auto: CPU-only on Linux without an NVIDIA GPU
+#   TORCH_INDEX_URL=<url>            install PyTorch from this index instead
+#   NNFS_SKIP_BROWSER=1              skip the browser tests
 
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-# Optional: a PyTorch wheel index, e.g. https://download.pytorch.org/whl/cpu for a small CPU-only build.
-TORCH_INDEX_URL ?=
+COURSE := $(PYTHON) course.py
 
-.PHONY: lab test test-fast test-notebooks test-browser notebooks site clean
+.PHONY: lab test test-fast test-notebooks test-browser test-versions install notebooks site clean
+
+lab:
+	$(COURSE) lab --venv $(VENV)
+
+test:
+	$(COURSE) test --venv $(VENV)
+
+test-fast:
+	$(COURSE) test fast --venv $(VENV)
+
+test-notebooks:
+	$(COURSE) test notebooks --venv $(VENV)
+
+test-browser:
+	$(COURSE) test browser --venv $(VENV)
+
+# Unit tests and notebooks with the newest releases on Python 3.13 and with the minimum
+# versions pyproject.toml declares on the oldest supported Python (CI runs this).
+test-versions:
+	$(COURSE) versions --venv $(VENV)
+
+# Only create or update .venv. Other targets can depend on $(STAMP) and use $(BIN)/python.
+install:
+	$(COURSE) install --venv $(VENV)
 
 $(STAMP): pyproject.toml
-	$(PYTHON) -c 'import sys; sys.exit("Python >= 3.10 is needed, this is " + sys.version.split()[0]) if sys.version_info < (3, 10) else None'
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(if $(TORCH_INDEX_URL),$(BIN)/python -m pip install torch --index-url $(TORCH_INDEX_URL))
-	$(BIN)/python -m pip install -e ".[torch,dev,bench,site]"
-	touch $(STAMP)
-
-lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/
-
-test: test-fast test-notebooks test-browser
-
-test-fast: $(STAMP)
-	$(BIN)/ruff check .
-	$(BIN)/pytest tests --ignore=tests/browser
-
-test-notebooks: $(STAMP)
-	$(BIN)/pytest --nbval notebooks --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=600
-
-test-browser: $(STAMP)
-	$(BIN)/pytest tests/browser
+	$(COURSE) install --venv $(VENV)
 
 # Re-run every notebook from a fresh kernel and store its outputs (do this after changing one).
 notebooks: $(STAMP)
 	$(BIN)/python tools/execute_notebooks.py
 
 # The course as a website in build/site/ (static files, works offline): see README.
-site: $(STAMP)
-	$(BIN)/python tools/build_site.py
+site:
+	$(COURSE) site --venv $(VENV)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) build .venv-py313 .venv-min .pytest_cache .ruff_cache .hypothesis

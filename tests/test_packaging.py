@@ -1,9 +1,9 @@
 """The two ways to install (pip and conda) must ask for the same things."""
 
 import re
+import tomllib
 from pathlib import Path
 
-import tomllib
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,8 +61,6 @@ def test_lower_bounds_not_pins():
 
 def test_torch_range_admits_the_ci_build():
     assert pyproject_requirements()["torch"] == "torch>=2.2"
-    ci = (ROOT / ".ci" / "run").read_text()
-    assert "torch==2.13.0" in ci and "make test" in ci
 
 
 def test_no_module_imports_torch_at_import_time():
@@ -79,3 +77,35 @@ def test_no_module_imports_torch_at_import_time():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_one_minimum_python_everywhere():
+    """pyproject.toml's requires-python is the one source; the conda file and README agree."""
+    requires = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
+    assert requires == ">=3.11"  # 3.10 reached its end of life in October 2026
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    assert f"python{requires}" in env["dependencies"]
+    readme = (ROOT / "README.md").read_text()
+    assert "Python 3.11 or newer" in readme and "3.10" not in readme
+
+
+def test_readme_set_up_is_two_commands_per_system():
+    readme = (ROOT / "README.md").read_text()
+    setup = readme[readme.index("## Set up") : readme.index("### PyTorch")]
+    blocks = re.findall(r"```\w*\n(.*?)```", setup, re.S)
+    commands = [[line.split("#")[0].strip() for line in b.splitlines()] for b in blocks]
+    assert commands == [["make lab", "make test"], ["py course.py lab", "py course.py test"]]
+
+
+def test_make_targets_run_the_script_that_windows_uses():
+    makefile = (ROOT / "Makefile").read_text()
+    for target, command in [("lab", "lab"), ("test", "test"), ("test-versions", "versions")]:
+        recipe = re.search(rf"^{target}:\n\t(.*)$", makefile, re.M)
+        assert recipe and recipe[1] == f"$(COURSE) {command} --venv $(VENV)", target
+    assert "COURSE := $(PYTHON) course.py" in makefile
+
+
+def test_ci_runs_the_readme_test_command_and_the_version_matrix():
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "\nmake test ||" in ci and "\nmake test-versions ||" in ci
+    assert "torch==2.13.0" in ci

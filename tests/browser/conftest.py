@@ -11,8 +11,8 @@ and the system's data folders stay on the search path: they hold the `python3` k
 and the ipywidgets lab extension.
 
 Browser: $NNFS_CHROMIUM, $PLAYWRIGHT_CHROMIUM_EXECUTABLE_PATH, a system Chromium/Chrome, or
-else Playwright's own download. With none of these the tests fail and say how to install
-one; `NNFS_SKIP_BROWSER=1` skips them on purpose.
+else Playwright's own, downloaded the first time (chromium_setup.py). Where none of these
+works, the tests fail with one line that says what to do; `NNFS_SKIP_BROWSER=1` skips them.
 
 Screenshots of every checked state go to tests/browser/screenshots/ and their paths are
 listed at the end of the run (so CI logs keep them). The machinery is in jlab_harness.py.
@@ -31,11 +31,11 @@ from jlab_harness import (
     ACTIVE_LABS,
     CHROMIUM_ARGS,
     HERE,
-    INSTALL_HINT,
     SCREENSHOT_LOG,
+    BrowserUnavailable,
     JupyterServer,
     Lab,
-    find_chromium,
+    ensure_chromium,
     screenshot,
 )
 
@@ -76,22 +76,13 @@ def browser():
     if os.environ.get("NNFS_SKIP_BROWSER") == "1":  # also when a test is selected by id
         pytest.skip("browser tests skipped on purpose: NNFS_SKIP_BROWSER=1")
     try:
-        from playwright.sync_api import Error as PlaywrightError
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.fail(
-            "Playwright for Python is not installed: `pip install -e .[dev]` (or `pip install "
-            f"playwright`). {INSTALL_HINT}",
-            pytrace=False,
-        )
-    executable = find_chromium()
+        executable = ensure_chromium()  # installs Playwright's Chromium when there is no other
+    except BrowserUnavailable as error:
+        pytest.fail(str(error), pytrace=False)
+    from playwright.sync_api import sync_playwright
+
     pw = sync_playwright().start()
-    try:
-        browser = pw.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
-    except PlaywrightError as exc:
-        pw.stop()
-        where = executable or "Playwright's own Chromium"
-        pytest.fail(f"Could not launch {where}: {str(exc).splitlines()[0]}\n{INSTALL_HINT}", pytrace=False)
+    browser = pw.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
     print(f"browser: {executable or 'playwright chromium'} {browser.version}")
     yield browser
     browser.close()

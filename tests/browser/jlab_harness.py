@@ -23,7 +23,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest  # pytest.fail for a clear message when no browser can be found
+# Finding or installing a browser is in chromium_setup.py (course.py runs it too); re-exported here.
+from chromium_setup import INSTALL_HINT, BrowserUnavailable, ensure_chromium, find_chromium  # noqa: F401
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -46,12 +47,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-INSTALL_HINT = (
-    "No Chromium for the browser tests. Install one with `python -m playwright install chromium` "
-    "(or your OS package, e.g. `apt-get install chromium`), or point NNFS_CHROMIUM at a "
-    "Chromium/Chrome executable. To skip the browser tests on purpose, set NNFS_SKIP_BROWSER=1."
-)
-
 # Lab user settings written before the server starts.
 LAB_SETTINGS = {
     # No "get notified about news?" toast on first launch, and no calls to the internet.
@@ -87,28 +82,6 @@ def screenshot(page, name: str, locator=None) -> Path:
     SCREENSHOT_LOG.append(path)
     print(f"screenshot: {path}")
     return path
-
-
-# ---------------------------------------------------------------------------------------------
-# the browser
-
-
-def find_chromium() -> str | None:
-    """A Chromium/Chrome executable to use, or None to let Playwright use its own download."""
-    for var in ("NNFS_CHROMIUM", "PLAYWRIGHT_CHROMIUM_EXECUTABLE_PATH"):
-        value = os.environ.get(var)
-        if value:
-            path = shutil.which(value) or value
-            if not os.access(path, os.X_OK):
-                pytest.fail(f"{var}={value!r} is not an executable file. {INSTALL_HINT}", pytrace=False)
-            return path
-    if os.access("/usr/bin/chromium", os.X_OK):
-        return "/usr/bin/chromium"
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        path = shutil.which(name)
-        if path:
-            return path
-    return None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,0 +1,273 @@
+"""course.py, the set-up script behind `make lab` / `make test` (and `py course.py ...` on Windows):
+its decisions are tested here as plain functions; the browser step is run for real."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+_spec = importlib.util.spec_from_file_location("course_script", ROOT / "course.py")
+course = sys.modules["course_script"] = importlib.util.module_from_spec(_spec)  # dataclasses need it
+_spec.loader.exec_module(course)
+
+CPU = course.CPU_INDEX
+
+
+# ------------------------------------------------------------------------------- PyTorch choice
+
+
+@pytest.mark.parametrize(
+    "choice, system, gpu, index, expected",
+    [
+        # auto: the CPU index exactly where PyPI would hand out the multi-GB CUDA build unasked
+        ("auto", "Linux", False, CPU, None),
+        ("auto", "Linux", True, None, "CUDA"),
+        ("auto", "Darwin", False, None, None),
+        ("auto", "Windows", True, None, None),
+        ("cpu", "Linux", True, CPU, None),
+        ("cpu", "Windows", False, None, None),
+        ("cuda", "Linux", False, None, "CUDA"),
+    ],
+)
+def test_torch_index_by_system_and_gpu(choice, system, gpu, index, expected):
+    plan = course.decide_torch(choice, system, gpu)
+    assert plan.install and plan.index_url == index
+    if expected:
+        assert expected in plan.why
+
+
+def test_torch_none_installs_nothing_and_says_what_is_skipped():
+    plan = course.decide_torch("none", "Linux", False)
+    assert not plan.install and "notebook 07" in plan.why
+
+
+def test_torch_index_url_wins_over_the_choice():
+    url = "https://download.pytorch.org/whl/cu126"
+    for system in ("Linux", "Windows"):
+        assert course.decide_torch("auto", system, False, url).index_url == url
+        assert course.decide_torch("cuda", system, False, url).index_url == url
+
+
+def test_torch_cuda_where_pypi_has_none_says_what_to_do():
+    with pytest.raises(course.SetupError, match="TORCH_INDEX_URL"):
+        course.decide_torch("cuda", "Windows", True)
+    with pytest.raises(course.SetupError, match="macOS"):
+        course.decide_torch("cuda", "Darwin", False)
+    with pytest.raises(course.SetupError, match="auto, cpu, cuda, none"):
+        course.decide_torch("gpu", "Linux", True)
+
+
+def test_nvidia_gpu_detection():
+    nothing = dict(which=lambda name: None, exists=lambda path: False)
+    assert not course.has_nvidia_gpu(**nothing)
+    assert course.has_nvidia_gpu(which=lambda name: "/usr/bin/nvidia-smi", exists=lambda path: False)
+    assert course.has_nvidia_gpu(which=lambda name: None, exists=lambda p: p == "/proc/driver/nvidia/version")
+
+
+def _fake_torch_wheel(folder: Path, version: str) -> str:
+    import zipfile
+
+    folder.mkdir(parents=True, exist_ok=True)
+    name, info = f"torch-{version}-py3-none-any.whl", f"torch-{version}.dist-info"
+    with zipfile.ZipFile(folder / name, "w") as wheel:
+        wheel.writestr(f"{info}/METADATA", f"Metadata-Version: 2.1\nName: torch\nVersion: {version}\n")
+        wheel.writestr(f"{info}/WHEEL", "Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n")
+        wheel.writestr(f"{info}/RECORD", "")
+    return name
+
+
+def test_torch_comes_only_from_the_chosen_index(tmp_path, monkeypatch):
+    """For real, with pip: a pip.conf-style extra index and find-links folder both offer a newer
+    torch (as PyPI's CUDA build would be); the CPU index's older one must still be chosen."""
+    cpu = _fake_torch_wheel(tmp_path / "files", "2.2.0+cpu")
+    (tmp_path / "simple" / "torch").mkdir(parents=True)
+    (tmp_path / "simple" / "torch" / "index.html").write_text(
+        f'<a href="../../files/{cpu.replace("+", "%2B")}">{cpu}</a>')
+    _fake_torch_wheel(tmp_path / "decoys", "2.14.0")
+    monkeypatch.setenv("PIP_FIND_LINKS", str(tmp_path / "decoys"))
+    monkeypatch.setenv("PIP_EXTRA_INDEX_URL", (tmp_path / "decoys").as_uri())
+    out = tmp_path / "out"
+    pip = [sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", out]  # like install
+    assert course.install_torch_from(pip, (tmp_path / "simple").as_uri())
+    assert [p.name for p in out.iterdir()] == [cpu]
+
+
+# ------------------------------------------------------------------------------ Python version
+
+
+def test_required_python_comes_from_pyproject():
+    assert course.required_python((ROOT / "pyproject.toml").read_text()) == (3, 11)
+    with pytest.raises(course.SetupError, match="requires-python"):
+        course.required_python("[project]\nname = 'x'\n")
+
+
+def test_old_python_is_refused_with_what_to_do():
+    course.check_python((3, 13), (3, 11))
+    course.check_python((3, 11), (3, 11))
+    message = r"Python 3\.11 or newer; this is 3\.10.*python3\.11 course\.py"
+    with pytest.raises(course.SetupError, match=message):
+        course.check_python((3, 10), (3, 11))
+
+
+def test_the_script_refuses_an_old_python_before_anything_else(tmp_path):
+    """Run by a real Python 3.10 if there is one (pyenv): one line, no traceback, nothing made."""
+    try:
+        old = course.find_python("3.10")
+    except course.SetupError:
+        pytest.skip("no Python 3.10 here")
+    out = subprocess.run([old, str(ROOT / "course.py"), "lab", "--venv", str(tmp_path / "v")],
+                         capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 1
+    assert out.stderr.startswith("course.py lab: The course needs Python 3.11 or newer; this is 3.10")
+    assert "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "v").exists()
+
+
+# ------------------------------------------------------------------------- the version matrix
+
+
+def test_minimum_pins_follow_every_lower_bound():
+    assert course.minimum_pins(["numpy>=1.24", "graphviz >= 0.20", "torch>=2.2,<3",
+                                "wasmtime>=20.0; platform_machine != 'armv7l'", "a[b]>=1.0.post1"]) == [
+        "numpy==1.24", "graphviz==0.20", "torch==2.2", "wasmtime==20.0; platform_machine != 'armv7l'",
+        "a==1.0.post1"]
+
+
+def test_a_dependency_without_lower_bound_is_refused():
+    with pytest.raises(course.SetupError, match="'numpy' has no lower bound"):
+        course.minimum_pins(["numpy"])
+    with pytest.raises(course.SetupError, match="no lower bound"):
+        course.minimum_pins(["numpy<3"])
+
+
+def test_every_runtime_dependency_gets_its_minimum_tested():
+    """The pins come from pyproject.toml itself, so a new dependency is covered without a list."""
+    project = course.load_project()
+    pins = course.minimum_pins(project["dependencies"])
+    assert len(pins) == len(project["dependencies"])
+    assert "numpy==1.24" in pins and "matplotlib==3.7" in pins
+
+
+def test_matrix_covers_oldest_python_with_minimums_and_newest_python():
+    matrix = course.version_matrix()
+    assert ("3.11", True) in [(version, pinned) for _, version, _, pinned in matrix]
+    assert ("3.13", False) in [(version, pinned) for _, version, _, pinned in matrix]
+    assert len({venv for _, _, venv, _ in matrix}) == len(matrix)
+
+
+def test_find_python_says_how_to_get_a_missing_version():
+    with pytest.raises(course.SetupError, match="pyenv install 2.1"):
+        course.find_python("2.1")
+
+
+# ----------------------------------------------------------------------------- the browser step
+
+
+def test_chromium_named_by_the_environment_must_exist(tmp_path):
+    sys.path.insert(0, str(ROOT / "tests" / "browser"))
+    try:
+        import chromium_setup
+    finally:
+        sys.path.pop(0)
+    env = {"NNFS_CHROMIUM": str(tmp_path / "nope"), "PATH": ""}
+    with pytest.raises(chromium_setup.BrowserUnavailable, match="NNFS_CHROMIUM=.*not an executable.*SKIP"):
+        chromium_setup.find_chromium(env)
+    fake = tmp_path / "chromium"
+    fake.write_text("#!/bin/sh\n")
+    fake.chmod(0o755)
+    assert chromium_setup.find_chromium({"PATH": str(tmp_path)}) == str(fake)
+    assert chromium_setup.find_chromium({"PATH": str(tmp_path / "empty")}) is None
+
+
+@pytest.mark.skipif(os.name == "nt", reason="a PATH without Chromium is built the POSIX way")
+def test_no_chromium_and_no_download_stops_with_one_line(tmp_path):
+    """For real: no system Chromium on PATH, an empty Playwright cache, and a download host that
+    cannot be reached. Playwright's installer runs and fails; we get one line saying what to do."""
+    pytest.importorskip("playwright")
+    named = ("NNFS_CHROMIUM", "PLAYWRIGHT_CHROMIUM_EXECUTABLE_PATH")
+    env = {k: v for k, v in os.environ.items() if k not in named}
+    env.update(PATH=str(tmp_path), PLAYWRIGHT_BROWSERS_PATH=str(tmp_path / "browsers"),
+               PLAYWRIGHT_DOWNLOAD_HOST="http://127.0.0.1:9")  # port 9 (discard): refused at once
+    out = subprocess.run([sys.executable, str(ROOT / "tests" / "browser" / "chromium_setup.py")],
+                         capture_output=True, text=True, env=env, timeout=300)
+    assert out.returncode == 1
+    lines = out.stderr.strip().splitlines()
+    assert lines[0].startswith("Downloading Playwright's Chromium")
+    assert len(lines) == 2 and "Traceback" not in out.stderr, out.stderr
+    assert lines[1].startswith("Could not download Playwright's Chromium (")
+    assert "apt-get install chromium" in lines[1] and "NNFS_SKIP_BROWSER=1" in lines[1]
+
+
+def test_browser_step_is_skipped_on_purpose(monkeypatch, capsys):
+    monkeypatch.setenv("NNFS_SKIP_BROWSER", "1")
+    course.ensure_browser(Path("/nonexistent/python"))  # would fail if it ran anything
+    assert "NNFS_SKIP_BROWSER=1" in capsys.readouterr().out
+
+
+# ------------------------------------------------------------------ notebooks without PyTorch
+
+
+def _root_conftest():
+    spec = importlib.util.spec_from_file_location("root_conftest", ROOT / "conftest.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_only_the_pytorch_notebook_needs_torch():
+    conftest = _root_conftest()
+    needing = {p.name for p in sorted((ROOT / "notebooks").glob("*.ipynb")) if conftest.needs_torch(p)}
+    assert needing == {"07_pytorch_mnist.ipynb"}
+
+
+def test_nbval_skips_notebooks_that_need_torch_only_where_torch_is_missing(monkeypatch):
+    conftest = _root_conftest()
+
+    class Item:
+        def __init__(self, path):
+            self.path, self.markers = path, []
+
+        def add_marker(self, marker):
+            self.markers.append(marker)
+
+    notebooks = sorted((ROOT / "notebooks").glob("0[67]_*.ipynb"))
+    items = [Item(p) for p in notebooks] + [Item(ROOT / "tests" / "test_engine.py")]
+    conftest.pytest_collection_modifyitems(None, items)  # torch is installed here, or not
+    if importlib.util.find_spec("torch") is not None:
+        assert all(not item.markers for item in items)
+    monkeypatch.setattr(conftest.importlib.util, "find_spec", lambda name: None)
+    conftest.pytest_collection_modifyitems(None, items)
+    skipped = [item.path.name for item in items if item.markers]
+    assert skipped == ["07_pytorch_mnist.ipynb"]
+    assert "needs PyTorch" in items[1].markers[0].kwargs["reason"]
+
+
+# ----------------------------------------------------------------------------- the command line
+
+
+def test_every_make_recipe_is_a_valid_command_line():
+    """`make test` once failed in argparse before doing anything: parse what make really runs."""
+    import re
+
+    recipes = re.findall(r"^\t\$\(COURSE\) (.*)$", (ROOT / "Makefile").read_text(), re.M)
+    assert len(recipes) >= 7
+    for recipe in recipes:
+        args = course.parse(recipe.replace("$(VENV)", "my-venv").split())
+        assert args.venv == "my-venv", recipe
+        assert getattr(args, "parts", []) in ([], ["fast"], ["notebooks"], ["browser"])
+
+
+def test_options_after_the_command_and_bad_parts_refused(capsys):
+    args = course.parse(["lab", "--torch", "none"])
+    assert (args.command, args.torch, args.venv) == ("lab", "none", ".venv")
+    args = course.parse(["site", "--venv", "v", "--clean"])
+    assert (args.venv, args.rest) == ("v", ["--clean"])
+    with pytest.raises(SystemExit):
+        course.main(["test", "fats"])
+    assert "no part called fats; choose from fast, notebooks, browser" in capsys.readouterr().err
