@@ -229,6 +229,11 @@ class Graph(graphviz.Digraph):
     fit = True  # False: show at natural size
     counts = ""  # e.g. "7 values, 3 operations"; draw_dot and draw_graph fill it in
 
+    def __init__(self, name: str | None = "graph", *args: Any, **kwargs: Any) -> None:
+        # A name, because an unnamed graph gets the title "%3" from the dot program and none
+        # from the WebAssembly build: with one, both renderers store the same SVG text.
+        super().__init__(name, *args, **kwargs)
+
     def svg(self) -> str:
         """The SVG text at natural size (made once per DOT source)."""
         cached = getattr(self, "_svg", None)
