@@ -12,7 +12,15 @@ import graphviz
 import pytest
 
 from course_lib import Value, draw_dot, trace
-from course_lib.viz import COLUMN_PX, DOT_MISSING, FONT_PX, MIN_TEXT_PX, Graph, GraphvizUnavailable, natural_size
+from course_lib.viz import (
+    COLUMN_PX,
+    DOT_MISSING,
+    FONT_PX,
+    MIN_TEXT_PX,
+    Graph,
+    GraphvizUnavailable,
+    natural_size,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 HAS_DOT = shutil.which("dot") is not None
