@@ -1,9 +1,9 @@
-"""Exercises for notebook 07 (PyTorch MLP on MNIST).
+"""Exercises for notebook 07 (PyTorch: from `Value` to tensors).
 
     from course_lib.exercises import nb07
     nb07.q1.check(84060)                 # parameters of MLP(784, [100, 50], 10)
     nb07.q2.check(train_step)            # your function: zero_grad / backward / step
-    nb07.q3.check(fashion_predictions)   # predicted labels for the Fashion-MNIST test set
+    nb07.q3.check(step_size)             # how far momentum moves a parameter per step
 
 torch is imported inside the checkers, so importing this module does not need it.
 """
@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from course_lib.exercises import Exercise, NotYet
+from course_lib.exercises import Exercise, NotYet, number
 
 # ---- q1: counting parameters ------------------------------------------------------------------
 
@@ -238,83 +238,68 @@ def train_step(model, optimizer, loss_fn, x, y):
     return loss.item()""",
 )
 
-# ---- q3: Fashion-MNIST -------------------------------------------------------------------------
+# ---- q3: momentum's speed-up ----------------------------------------------------------------------
 
-FASHION_CLASSES = (
-    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
-)
+Q3_LR, Q3_MOMENTUM, Q3_GRADIENT = 0.05, 0.9, 2.0  # eta, mu and the steady gradient g
 
 
-def _fashion_test_labels() -> np.ndarray:
-    """The true labels of the Fashion-MNIST test set (the checker compares against these)."""
-    from course_lib.datasets import load_mnist
-
-    return load_mnist(kind="fashion", split="test")[1]
+def _momentum_step() -> float:
+    """How far p moves per step once v has settled: v = mu v + g gives v = g / (1 - mu)."""
+    return Q3_LR * Q3_GRADIENT / (1 - Q3_MOMENTUM)
 
 
-def _check_fashion(predictions: Any) -> None:
-    if hasattr(predictions, "detach"):  # a torch tensor
-        predictions = predictions.detach().cpu().numpy()
-    pred = np.asarray(predictions)
-    if pred.ndim == 2 and pred.shape[1] == 10:
-        raise NotYet(
-            f"you passed a {pred.shape} array of scores; pass the predicted labels, "
-            "shape (N,): log_probs.argmax(dim=1)"
-        )
-    if pred.ndim != 1:
-        raise NotYet(f"pass one predicted label per test image, shape (N,), got shape {pred.shape}")
-    if pred.dtype.kind not in "iu" or pred.size and (pred.min() < 0 or pred.max() > 9):
-        raise NotYet("predicted labels are whole numbers 0..9 (the index of the most likely class)")
-    labels = _fashion_test_labels()
-    if len(pred) != len(labels):
-        raise NotYet(
-            f"you passed {len(pred):,} predictions, but the Fashion-MNIST test set has "
-            f"{len(labels):,} images: predict on load_mnist(kind='fashion', split='test'), "
-            "all of it, in order"
-        )
-    accuracy = float((pred == labels).mean())
-    if accuracy < 0.3:
-        raise NotYet(
-            f"test accuracy {accuracy:.1%} is close to guessing (10%). Train AND test on kind='fashion', and "
-            "keep the test images in their order (shuffle=False for the test DataLoader)."
-        )
-    if accuracy < 0.8:
-        raise NotYet(
-            f"test accuracy {accuracy:.1%}: the model learns, but this MLP reaches about 85-89% on "
-            "Fashion-MNIST. Train for more epochs, and normalise with the Fashion training set's own "
-            "mean and std."
-        )
-    print(
-        f"Fashion-MNIST test accuracy: {accuracy:.1%}. Compare it with the digits: clothes are harder, "
-        "because shirts, T-shirts, pullovers and coats look alike at 28x28 pixels."
+def _momentum_mistakes() -> list[tuple[float, str]]:
+    """Answers learners really give, each with what to tell them."""
+    lr, mu, g = Q3_LR, Q3_MOMENTUM, Q3_GRADIENT
+    return [
+        (lr * g, "that is one step WITHOUT momentum (eta * g). With momentum v keeps growing, "
+         "v <- mu v + g, until it settles where v = mu v + g."),
+        (lr * g * (1 + mu), "that is the second step (eta * g * (1 + mu)); keep going: the steps keep "
+         "growing until v settles where v = mu v + g."),
+        (lr * g * mu, "that multiplies by mu once; v is a running SUM of past gradients, "
+         "g + mu g + mu^2 g + ..., which settles at g / (1 - mu)."),
+        (g / (1 - mu), "that is v, the settled velocity; the parameter moves eta * v per step."),
+        (1 / (1 - mu), "that is how many times farther than plain SGD momentum moves p; the step itself is "
+         "eta * g times that."),
+        (lr / (1 - mu), "the gradient g = 2 is missing: v settles at g / (1 - mu), and p moves eta * v."),
+        (lr * g / (1 + mu), "the factor is 1 / (1 - mu), not 1 / (1 + mu): solve v = mu v + g for v."),
+        (lr * g * (1 - mu), "you multiplied by (1 - mu); divide instead: v = mu v + g gives "
+         "v = g / (1 - mu)."),
+        (lr * g / mu, "the factor is 1 / (1 - mu), not 1 / mu: solve v = mu v + g for v."),
+        (-lr * g / (1 - mu), "the question asks how FAR p moves per step: give the size, without the sign."),
+    ]
+
+
+def _check_momentum_step(answer: Any) -> None:
+    got = number("step_size", answer)
+    right = _momentum_step()
+    if math.isclose(got, right, rel_tol=1e-3):
+        return
+    for wrong, message in _momentum_mistakes():
+        if math.isclose(got, wrong, rel_tol=1e-3):
+            raise NotYet(f"{got:g}: {message}")
+    raise NotYet(
+        f"{got:g} is not it. Once the steps stop growing, v no longer changes: v = mu v + g. "
+        "Solve that for v; the parameter moves eta * v per step."
     )
 
 
 q3 = Exercise(
-    "Exercise 3 (Fashion-MNIST)",
-    _check_fashion,
-    hint="Only the loading changes: load_mnist(kind='fashion', split='train') and split='test'. Recompute "
-    "the mean and std from the Fashion training images, rebuild the DataLoaders and a fresh model, train, "
-    "then predict the labels of all test images in order: model(X_test).argmax(dim=1).",
+    "Exercise 3 (momentum's speed-up)",
+    _check_momentum_step,
+    hint="The update is v <- mu v + g, p <- p - eta v. When the steps stop growing, v is the same before "
+    "and after an update: v = mu v + g. Solve for v, then multiply by eta.",
     solution="""
-from course_lib import torch_mlp
+v = mu v + g  =>  v = g / (1 - mu) = 2 / 0.1 = 20
+step = eta * v = 0.05 * 20 = 1.0   (10 times the 0.1 of plain SGD)
 
-Xf_train, yf_train = load_mnist(kind='fashion', split='train')
-Xf_test, yf_test = load_mnist(kind='fashion', split='test')
-xf = torch_mlp.images_to_tensor(Xf_train)
-mean_f, std_f = xf.mean().item(), xf.std().item()
-Xf_train_t = torch_mlp.images_to_tensor(Xf_train, mean_f, std_f)
-Xf_test_t = torch_mlp.images_to_tensor(Xf_test, mean_f, std_f)
-loader_f = DataLoader(TensorDataset(Xf_train_t, torch.from_numpy(yf_train).long()),
-                      batch_size=128, shuffle=True, generator=torch.Generator().manual_seed(0))
-torch.manual_seed(0)
-fashion_model = torch_mlp.MLP(784, [256], 10, activation='relu')  # section 9's set-up, without shifts
-optimizer = torch.optim.SGD(fashion_model.parameters(), lr=0.1, momentum=0.9, weight_decay=5e-4)
-scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=10)
-for epoch in range(10):
-    torch_mlp.train_epoch(fashion_model, loader_f, optimizer)
-    scheduler.step()
-fashion_model.eval()
-with torch.no_grad():
-    fashion_predictions = fashion_model(Xf_test_t).argmax(dim=1)""",
+Check with PyTorch (the loss 2p has gradient 2 everywhere):
+p = torch.zeros(1, requires_grad=True)
+optimizer = torch.optim.SGD([p], lr=0.05, momentum=0.9)
+for _ in range(200):
+    optimizer.zero_grad()
+    (2 * p).sum().backward()
+    before = p.item()
+    optimizer.step()
+print(before - p.item())   # 1.0""",
 )
