@@ -44,7 +44,7 @@ def test_torch_index_by_system_and_gpu(choice, system, gpu, index, expected):
 
 def test_torch_none_installs_nothing_and_says_what_is_skipped():
     plan = course.decide_torch("none", "Linux", False)
-    assert not plan.install and "notebook 07" in plan.why
+    assert not plan.install and "notebooks 07 and 08" in plan.why
 
 
 def test_torch_index_url_wins_over_the_choice():
