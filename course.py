@@ -99,7 +99,7 @@ def decide_torch(choice: str, system: str, nvidia_gpu: bool, index_url: str = ""
     if choice not in TORCH_CHOICES:
         raise SetupError(f"TORCH={choice!r} is not one of {', '.join(TORCH_CHOICES)}.")
     if choice == "none":
-        return TorchPlan(False, None, "TORCH=none: no PyTorch; notebooks 07 and 08 and their tests are skipped")
+        return TorchPlan(False, None, "TORCH=none: no PyTorch; notebooks 07 and 08 and their tests skip")
     if index_url:
         return TorchPlan(True, index_url, f"PyTorch from TORCH_INDEX_URL={index_url}")
     if choice == "cuda":
