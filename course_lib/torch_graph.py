@@ -123,10 +123,8 @@ def draw_graph(
     n_ops = sum(1 for fn in nodes if not hasattr(fn, "variable"))
 
     def build(direction: str) -> Graph:
-        dot = Graph(name="autograd graph", format="svg",
-                    graph_attr={"rankdir": direction, "ranksep": "0.3", "nodesep": "0.2"})
-        dot.fit = fit
-        dot.counts = f"{n_ops} operations, {len(nodes) - n_ops} leaf tensors"
+        dot = Graph.laid_out("autograd graph", direction, fit,
+                             f"{n_ops} operations, {len(nodes) - n_ops} leaf tensors")
         for fn in nodes:
             node = ids[id(fn)]
             leaf: Any | None = getattr(fn, "variable", None)  # AccumulateGrad knows its leaf tensor

@@ -234,6 +234,14 @@ class Graph(graphviz.Digraph):
         # from the WebAssembly build: with one, both renderers store the same SVG text.
         super().__init__(name, *args, **kwargs)
 
+    @classmethod
+    def laid_out(cls, name: str, direction: str, fit: bool, counts: str) -> Graph:
+        """An empty SVG graph with the course's spacing, flowing in `direction` ("LR" or "TB")."""
+        spacing = {"rankdir": direction, "ranksep": "0.3", "nodesep": "0.2"}
+        dot = cls(name=name, format="svg", graph_attr=spacing)
+        dot.fit, dot.counts = fit, counts
+        return dot
+
     def svg(self) -> str:
         """The SVG text at natural size (made once per DOT source)."""
         cached = getattr(self, "_svg", None)
@@ -359,10 +367,8 @@ def draw_dot(
              for n in nodes}
 
     def build(direction: str) -> Graph:
-        dot = Graph(name="computation graph", format="svg",
-                    graph_attr={"rankdir": direction, "ranksep": "0.3", "nodesep": "0.2"})
-        dot.fit = fit
-        dot.counts = f"{len(nodes)} values, {sum(1 for n in nodes if n._op)} operations"
+        dot = Graph.laid_out("computation graph", direction, fit,
+                             f"{len(nodes)} values, {sum(1 for n in nodes if n._op)} operations")
         for node in nodes:
             name = names[id(node)]
             label, data, grad = texts[id(node)]
