@@ -1,6 +1,6 @@
 """pytest settings for the whole repository (tests/ and `pytest --nbval notebooks`).
 
-PyTorch is optional: only notebooks 07 and 08 need it. Where it is not installed, nbval skips every
+PyTorch is optional: only notebooks 08 and 09 need it. Where it is not installed, nbval skips every
 notebook that imports it, with the reason, and still checks all the others.
 """
 

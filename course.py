@@ -14,12 +14,12 @@ whenever pyproject.toml changes). Other commands:
                                                  newest supported set-ups (what CI checks)
     python course.py site                        build the course website (tools/build_site.py)
 
-PyTorch (only notebooks 07 and 08 need it) is chosen with `--torch` or the TORCH environment variable:
+PyTorch (only notebooks 08 and 09 need it) is chosen with `--torch` or the TORCH environment variable:
   auto  (default) Linux without an NVIDIA GPU: the small CPU-only build from PyTorch's own index;
         Linux with an NVIDIA GPU, macOS, Windows: PyPI's build (CUDA on Linux, several GB)
   cpu   the CPU-only build on every system
   cuda  PyPI's CUDA build (Linux; on Windows set TORCH_INDEX_URL, see README)
-  none  no PyTorch: notebooks 07 and 08 and their tests are skipped
+  none  no PyTorch: notebooks 08 and 09 and their tests are skipped
 TORCH_INDEX_URL=<url> installs PyTorch from that index instead.
 
 Design notes: only the standard library is used, so this runs before anything is installed.
@@ -99,7 +99,7 @@ def decide_torch(choice: str, system: str, nvidia_gpu: bool, index_url: str = ""
     if choice not in TORCH_CHOICES:
         raise SetupError(f"TORCH={choice!r} is not one of {', '.join(TORCH_CHOICES)}.")
     if choice == "none":
-        return TorchPlan(False, None, "TORCH=none: no PyTorch; notebooks 07 and 08 and their tests skip")
+        return TorchPlan(False, None, "TORCH=none: no PyTorch; notebooks 08 and 09 and their tests skip")
     if index_url:
         return TorchPlan(True, index_url, f"PyTorch from TORCH_INDEX_URL={index_url}")
     if choice == "cuda":
@@ -251,7 +251,7 @@ def install(job: Install, needed: tuple[int, int]) -> Path:
     if torch_failed:
         # Not recorded as done, so the next run tries PyTorch again.
         print(f"\nPyTorch could not be installed from {job.torch.index_url} (see pip's message above). "
-              "Everything else is ready; only notebooks 07 and 08 need PyTorch and are skipped until then. "
+              "Everything else is ready; only notebooks 08 and 09 need PyTorch and are skipped until then. "
               "The next run tries again; TORCH=cuda takes PyPI's build, TORCH=none stops trying.\n",
               file=sys.stderr)
     else:

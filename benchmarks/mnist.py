@@ -1,11 +1,11 @@
-"""Seconds per epoch on MNIST-sized data: the PyTorch MLP of notebooks 07-08 and the NumPy MLP of notebook 06.
+"""Seconds per epoch on MNIST-sized data: the PyTorch MLP of notebooks 08-09 and the NumPy MLP of notebook 06.
 
 Data: the full Fashion-MNIST, 60,000 training and 10,000 test images of 28x28 pixels, exactly
 the tensor sizes of full MNIST (so the seconds per epoch are those of full MNIST too; the
 accuracies are Fashion-MNIST's, which is harder). `--kind digits` uses MNIST instead.
 
 Models, each trained for --epochs epochs in a seeded shuffled order:
-  torch-nb08   notebook 08's final set-up: course_lib.torch_mlp.MLP(784, [256], 10, 'relu'), SGD
+  torch-nb09   notebook 09's final set-up: course_lib.torch_mlp.MLP(784, [256], 10, 'relu'), SGD
                with lr 0.1, momentum 0.9, weight decay 5e-4, cosine schedule, mini-batches of 128,
                each image shifted by a random offset of up to 2 pixels (the notebook's random_shift);
                DataLoader over a TensorDataset, inputs normalised by the training mean and std.
@@ -30,7 +30,7 @@ import platform
 import time
 
 BLAS_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-MODELS = ("torch-nb08", "torch-06net", "numpy-nb06")
+MODELS = ("torch-nb09", "torch-06net", "numpy-nb06")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -55,7 +55,7 @@ def load(kind: str):
 
 
 def random_shift(x, generator, background: float, max_shift: int = 2):
-    """Notebook 08's augmentation: each image of x (N, 28, 28) moved by its own random offset."""
+    """Notebook 09's augmentation: each image of x (N, 28, 28) moved by its own random offset."""
     import torch
     import torch.nn.functional as F
 
@@ -157,7 +157,7 @@ def main(argv: list[str] | None = None) -> None:
         f"{args.threads} thread(s), {os.cpu_count()} CPU(s); {args.epochs} epoch(s), best of {args.repeats}"
     )
     print(f"{'model':12} {'network':22} {'s/epoch':>8} {'fastest':>8} {'test acc':>9}")
-    networks = {"torch-nb08": "784-[256]-10 relu", "torch-06net": "784-[100]-10 relu",
+    networks = {"torch-nb09": "784-[256]-10 relu", "torch-06net": "784-[100]-10 relu",
                 "numpy-nb06": "784-100-10 relu"}
     for name in args.models:
         runs = []
@@ -165,7 +165,7 @@ def main(argv: list[str] | None = None) -> None:
             if name == "numpy-nb06":
                 runs.append(run_numpy(data, args.epochs))
             else:
-                runs.append(run_torch(data, args.epochs, notebook_config=(name == "torch-nb08")))
+                runs.append(run_torch(data, args.epochs, notebook_config=(name == "torch-nb09")))
         seconds, accuracy = min(runs, key=lambda run: sum(run[0]))  # the fastest run
         mean = sum(seconds) / len(seconds)
         print(f"{name:12} {networks[name]:22} {mean:8.2f} {min(seconds):8.2f} {accuracy:9.2%}", flush=True)

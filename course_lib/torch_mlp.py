@@ -1,4 +1,4 @@
-"""A multi-layer perceptron for MNIST-sized images in PyTorch (notebooks 07 and 08).
+"""A multi-layer perceptron for MNIST-sized images in PyTorch (notebooks 08 and 09).
 
     from course_lib.torch_mlp import MLP, count_parameters
     model = MLP(784, [128, 64], 10, activation="relu")

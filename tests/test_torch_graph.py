@@ -110,7 +110,7 @@ def test_tiny_numbers_keep_their_digits():
 
 
 def test_long_graph_fits_the_column_without_dot(monkeypatch, tmp_path):
-    """07's MLP graph: drawn by the WebAssembly Graphviz, and no wider than the column."""
+    """08's MLP graph: drawn by the WebAssembly Graphviz, and no wider than the column."""
     from course_lib.viz import COLUMN_PX, FONT_PX, MIN_TEXT_PX, natural_size
 
     monkeypatch.setenv("PATH", str(tmp_path))  # no dot program

@@ -1,4 +1,4 @@
-"""course_lib.torch_mlp: the MLP of notebooks 07 and 08 and its helpers."""
+"""course_lib.torch_mlp: the MLP of notebooks 08 and 09 and its helpers."""
 
 import subprocess
 import sys

@@ -34,7 +34,7 @@ SCREENSHOTS = HERE / "screenshots"
 SERVER_START_TIMEOUT = 90  # s until /api/status answers (2 busy cores: be generous)
 SERVER_STOP_TIMEOUT = 20  # s after SIGTERM before SIGKILL
 PAGE_READY_TIMEOUT = 90_000  # ms until the notebook is open and its kernel idle
-RUN_ALL_TIMEOUT = 240  # s for "Run All Cells" of one notebook (08 trains a net)
+RUN_ALL_TIMEOUT = 240  # s for "Run All Cells" of one notebook (09 trains a net)
 
 # Flags measured on this machine: headless Chromium as root needs no sandbox; without the
 # background-networking flags it keeps trying to reach Google on a closed network.

@@ -1,4 +1,4 @@
-"""Run All of notebooks 07 and 08 on full-size data, timed: what a learner with the full MNIST waits for.
+"""Run All of notebooks 08 and 09 on full-size data, timed: what a learner with the full MNIST waits for.
 
 The course's tests use an 8,000-image sample of MNIST; on a learner's machine `load_mnist` gives
 the full 60,000 / 10,000. Full Fashion-MNIST has exactly the same sizes, so by default this runs a
@@ -9,7 +9,7 @@ lower), so errors are recorded, not fatal; the notebooks themselves are not chan
 
 Each notebook runs in its own fresh kernel, as after "Restart Kernel and Run All".
 
-Run:  COURSE_LIB_DATA=/path/to/datasets python benchmarks/notebook07_full_data.py [--kind digits]
+Run:  COURSE_LIB_DATA=/path/to/datasets python benchmarks/pytorch_notebooks_full_data.py [--kind digits]
       [--out-dir folder]
 """
 
@@ -23,7 +23,7 @@ import nbformat
 from nbclient import NotebookClient
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
-NAMES = ("07_pytorch_basics.ipynb", "08_pytorch_mnist.ipynb")
+NAMES = ("08_pytorch_basics.ipynb", "09_pytorch_mnist.ipynb")
 SHOWN = ("training images in", "training:", "chosen:", "accuracy of the chosen")  # lines worth printing
 
 
