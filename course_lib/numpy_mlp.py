@@ -1,4 +1,4 @@
-"""The two-layer NumPy network of notebook 06, for MNIST-sized classification.
+"""The two-layer NumPy network of notebooks 06 (its gradients derived) and 07 (trained on MNIST).
 
     X (N, D) -> z1 = X W1 + b1 (N, H) -> h1 = ReLU(z1) (N, H) -> logits = h1 W2 + b2 (N, C)
              -> softmax cross-entropy, averaged over the N examples

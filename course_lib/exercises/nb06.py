@@ -1,8 +1,9 @@
-"""Exercises for notebook 06 · A two-layer network in NumPy.
+"""Exercises for notebook 06 · A two-layer MLP in NumPy.
 
 - `q1`: the backward pass of a ReLU layer, `relu_backward(dh, z)`
 - `q2`: the backward pass of a linear layer Z = X W + b, `linear_backward(X, W, dZ)` -> (dX, dW, db)
-- `q3`: the gradient of the mean softmax cross-entropy, `softmax_ce_grad(logits, y)`
+
+(The softmax cross-entropy gradient, once `q3` here, is notebook 07's `nb07.q1`.)
 
 Each answer is a function of NumPy arrays; the check calls it on arrays of its own
 and compares the result with the right answer and with typical mistakes.
@@ -168,6 +169,11 @@ def _check_q2(linear_backward: Any) -> None:
     _returned_something(result, "linear_backward(X, W, dZ)")
     if not isinstance(result, (tuple, list)) or len(result) != 3:
         raise NotYet("return three arrays, `return dX, dW, db`, in that order.")
+    shape_names = {(n, d): "dX", (d, h): "dW", (h,): "db"}  # the three shapes differ, so they name the arrays
+    returned = [shape_names.get(np.shape(r)) for r in result]
+    if sorted(map(str, returned)) == ["dW", "dX", "db"] and returned != ["dX", "dW", "db"]:
+        raise NotYet(f"you returned ({', '.join(returned)}), going by their shapes: return dX, dW, db "
+                     "in this order.")
     dX_got, dW_got, db_got = result
 
     # dW first: it is the one the lesson is about
@@ -229,94 +235,5 @@ def linear_backward(X, W, dZ):
     dW = X.T @ dZ          # (D, N) @ (N, H) -> (D, H), same shape as W
     db = dZ.sum(axis=0)    # (H,), same shape as b
     return dX, dW, db
-''',
-)
-
-
-# ---- q3: softmax cross-entropy gradient ----------------------------------------------
-Q3_N, Q3_C = 8, 5
-
-
-def _q3_data(scale: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(63)
-    logits = rng.normal(size=(Q3_N, Q3_C)) * scale  # (N, C)
-    y = rng.integers(0, Q3_C, size=Q3_N)  # (N,)
-    y[:Q3_C] = np.arange(Q3_C)  # every class appears
-    return logits, y
-
-
-def _softmax(logits: np.ndarray, axis: int = 1) -> np.ndarray:
-    e = np.exp(logits - logits.max(axis=axis, keepdims=True))
-    return e / e.sum(axis=axis, keepdims=True)
-
-
-def _onehot(y: np.ndarray, c: int) -> np.ndarray:
-    return np.eye(c)[y]
-
-
-def _check_q3(softmax_ce_grad: Any) -> None:
-    f = _function(softmax_ce_grad, "softmax_ce_grad(logits, y)")
-    logits, y = _q3_data()
-    n, c = logits.shape
-    before = _copies(logits, y)
-    got = f(logits, y)
-    _check_untouched("logits y", before, (logits, y))
-    if np.asarray(got, dtype=float).shape == (c, n):
-        raise NotYet(f"your gradient has shape {(c, n)} but logits are {(n, c)}: transpose.")
-    got, eps = _array(got, "softmax_ce_grad(logits, y)", (n, c))
-    p, onehot = _softmax(logits), _onehot(y, c)
-    want = (p - onehot) / n
-    if not _same(got, want, eps):
-        mistakes = (
-            ((p - onehot), f"off by a factor of N = {n}: you forgot to average over the batch. The loss "
-                           "is the mean over N examples, so every gradient entry gets a 1/N."),
-            ((onehot - p) / n, "the sign is flipped: it is p - onehot(y). Raising the correct class's "
-                               "score lowers the loss, so its gradient must be negative."),
-            (p / n, "you forgot to subtract 1 at the correct class: the gradient is (p - onehot(y)) / N."),
-            ((p - onehot) / (n * c), f"you divided by N * C = {n * c}; the mean is over the N = {n} "
-                                     "examples only, not over the classes."),
-            ((_softmax(logits, axis=0) - onehot) / n,
-             "you took the softmax over axis 0 (down the examples); it must be over axis 1, so each "
-             "row (one example's class scores) becomes probabilities that sum to 1."),
-            (-onehot / n / np.where(onehot > 0, p, 1.0),
-             "that is the gradient with respect to the probabilities p, -1/p at the correct class. "
-             "Go one step further through the softmax: with respect to the logits it is (p - onehot) / N."),
-        )
-        for wrong, message in mistakes:
-            if _same(got, wrong, eps):
-                raise NotYet(message)
-        if np.allclose(got.sum(axis=1), 0, atol=max(1e-8, 4 * eps * c * float(np.abs(got).max()))):
-            raise NotYet("close: each row sums to 0 as it should, but the values differ from "
-                         "(softmax(logits) - onehot(y)) / N.")
-        raise NotYet("not yet the gradient: compute p = softmax(logits) row by row, subtract 1 at each "
-                     "row's correct class y[i], and divide by N.")
-
-    big_logits = logits * 1000.0  # scores this large overflow a plain exp()
-    with np.errstate(over="ignore", invalid="ignore"):
-        got_big_raw = f(big_logits, y)
-        got_big = np.asarray(got_big_raw, dtype=float)
-    if got_big.shape != (n, c) or not np.all(np.isfinite(got_big)):
-        raise NotYet("right for ordinary scores, but with large scores (around 1000) your softmax gives "
-                     "nan or inf: exp(1000) overflows. Subtract each row's maximum before exp(); the "
-                     "softmax does not change.")
-    if not _same(got_big, (_softmax(big_logits) - onehot) / n, _precision(got_big_raw)):
-        raise NotYet("right for ordinary scores but wrong for large ones (around 1000): subtract each "
-                     "row's maximum, logits.max(axis=1, keepdims=True), before exp().")
-
-
-q3 = Exercise(
-    "q3",
-    _check_q3,
-    hint="Three steps: p = softmax(logits) along axis 1 (subtract the row max before np.exp for "
-    "safety); subtract 1 at each example's correct class, p[np.arange(N), y] -= 1; divide by N "
-    "because the loss is a mean over the batch.",
-    solution='''
-def softmax_ce_grad(logits, y):
-    """logits (N, C), y (N,) integer labels -> dL/dlogits (N, C) for the mean cross-entropy."""
-    N = logits.shape[0]
-    shifted = logits - logits.max(axis=1, keepdims=True)        # (N, C), exp cannot overflow
-    p = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)  # (N, C) softmax
-    p[np.arange(N), y] -= 1                                       # (N, C) p - onehot(y)
-    return p / N                                                  # (N, C) the 1/N of the mean
 ''',
 )
