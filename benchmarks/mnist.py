@@ -1,4 +1,4 @@
-"""Seconds per epoch on MNIST-sized data: the PyTorch MLP of notebooks 08-09 and the NumPy MLP of notebook 06.
+"""Seconds per epoch on MNIST-sized data: the PyTorch MLP of notebooks 08-09 and the NumPy MLP of notebook 07.
 
 Data: the full Fashion-MNIST, 60,000 training and 10,000 test images of 28x28 pixels, exactly
 the tensor sizes of full MNIST (so the seconds per epoch are those of full MNIST too; the
@@ -9,10 +9,10 @@ Models, each trained for --epochs epochs in a seeded shuffled order:
                with lr 0.1, momentum 0.9, weight decay 5e-4, cosine schedule, mini-batches of 128,
                each image shifted by a random offset of up to 2 pixels (the notebook's random_shift);
                DataLoader over a TensorDataset, inputs normalised by the training mean and std.
-  torch-06net  the same network as notebook 06 in PyTorch: 784-[100]-10 ReLU, plain SGD lr 0.2,
+  torch-07net  the same network as notebook 07 in PyTorch: 784-[100]-10 ReLU, plain SGD lr 0.2,
                batches of 64, inputs in [0, 1]: compares the frameworks on the same work.
-  numpy-nb06   course_lib.numpy_mlp.NumpyMLP(784, 100, 10), float64, SGD lr 0.2, batches of 64,
-               as in notebook 06.
+  numpy-nb07   course_lib.numpy_mlp.NumpyMLP(784, 100, 10), float64, SGD lr 0.2, batches of 64,
+               as in notebook 07.
 
 Timings count training only (not evaluation). Threads are pinned (default 1: PyTorch's
 set_num_threads and the BLAS variables, set before NumPy is imported), so runs are comparable;
@@ -30,7 +30,7 @@ import platform
 import time
 
 BLAS_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-MODELS = ("torch-nb09", "torch-06net", "numpy-nb06")
+MODELS = ("torch-nb09", "torch-07net", "numpy-nb07")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -123,7 +123,7 @@ def run_torch(data, epochs: int, notebook_config: bool, seed: int = 0) -> tuple[
 
 
 def run_numpy(data, epochs: int, seed: int = 0) -> tuple[list[float], float]:
-    """Train notebook 06's NumPy MLP; returns (seconds of each epoch, final test accuracy)."""
+    """Train notebook 07's NumPy MLP; returns (seconds of each epoch, final test accuracy)."""
     import numpy as np
 
     from course_lib.numpy_mlp import NumpyMLP, images_to_inputs, train_epoch
@@ -157,12 +157,12 @@ def main(argv: list[str] | None = None) -> None:
         f"{args.threads} thread(s), {os.cpu_count()} CPU(s); {args.epochs} epoch(s), best of {args.repeats}"
     )
     print(f"{'model':12} {'network':22} {'s/epoch':>8} {'fastest':>8} {'test acc':>9}")
-    networks = {"torch-nb09": "784-[256]-10 relu", "torch-06net": "784-[100]-10 relu",
-                "numpy-nb06": "784-100-10 relu"}
+    networks = {"torch-nb09": "784-[256]-10 relu", "torch-07net": "784-[100]-10 relu",
+                "numpy-nb07": "784-100-10 relu"}
     for name in args.models:
         runs = []
         for _ in range(args.repeats):
-            if name == "numpy-nb06":
+            if name == "numpy-nb07":
                 runs.append(run_numpy(data, args.epochs))
             else:
                 runs.append(run_torch(data, args.epochs, notebook_config=(name == "torch-nb09")))

@@ -40,11 +40,21 @@ class MLP(nn.Module):
     hidden_sizes: neurons per hidden layer, e.g. [128, 64]; [] gives a linear model.
     n_classes: number of outputs (10 for MNIST).
     activation: 'relu', 'tanh' or 'sigmoid'.
+    dropout: probability p in [0, 1) of zeroing each hidden unit's output while training
+        (`nn.Dropout(p)` after every hidden activation; notebook 09). 0 adds no Dropout layer,
+        so the model is exactly the one without the argument.
 
     The output holds log-probabilities, shape (N, n_classes): train it with `nn.NLLLoss`.
     """
 
-    def __init__(self, n_in: int, hidden_sizes: Sequence[int], n_classes: int, activation: str = "relu"):
+    def __init__(
+        self,
+        n_in: int,
+        hidden_sizes: Sequence[int],
+        n_classes: int,
+        activation: str = "relu",
+        dropout: float = 0.0,
+    ):
         super().__init__()
         n_in = _check_size(n_in, "n_in (inputs per example)")
         n_classes = _check_size(n_classes, "n_classes")
@@ -58,12 +68,17 @@ class MLP(nn.Module):
             raise ValueError(
                 f"unknown activation {activation!r}; choose one of {', '.join(map(repr, ACTIVATIONS))}{hint}"
             )
+        if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
+            raise ValueError(f"dropout is a probability p with 0 <= p < 1 (0: no dropout), got {dropout!r}")
         self.n_in, self.hidden_sizes, self.n_classes, self.activation = n_in, hidden, n_classes, activation
+        self.dropout = float(dropout)
 
         sizes = [n_in] + hidden
         layers: list[nn.Module] = [nn.Flatten()]  # (N, 28, 28) -> (N, 784); (N, 784) stays as it is
         for a, b in zip(sizes[:-1], sizes[1:]):
             layers += [nn.Linear(a, b), ACTIVATIONS[activation]()]
+            if self.dropout:  # zeroes each output with probability p in training, nothing in eval()
+                layers.append(nn.Dropout(self.dropout))
         layers += [nn.Linear(sizes[-1], n_classes), nn.LogSoftmax(dim=1)]
         self.net = nn.Sequential(*layers)
 
@@ -88,9 +103,10 @@ class MLP(nn.Module):
         return self.net(x if x.dtype == dtype else x.to(dtype))
 
     def describe(self) -> str:
-        """One line such as '784-[32, 64, 128, 64]-10 tanh, 44,458 parameters'."""
+        """One line such as '784-[32, 64, 128, 64]-10 tanh, 44,458 parameters' (', dropout 0.2' if any)."""
         shape = f"{self.n_in}-{self.hidden_sizes}-{self.n_classes}"
-        return f"{shape} {self.activation}, {count_parameters(self):,} parameters"
+        dropout = f", dropout {self.dropout:g}" if self.dropout else ""
+        return f"{shape} {self.activation}{dropout}, {count_parameters(self):,} parameters"
 
 
 def _as_tensor(x: object) -> torch.Tensor:

@@ -48,6 +48,7 @@ def test_q1_right_answer_is_the_spread_of_simulated_accuracies():
         (2.27e-5, "covers the division by n"),
         (1 / 7500, "one image is worth"),
         (0.00394, "two standard errors"),
+        (0.00279, "difference of two independent accuracies"),
         (0.05, "sqrt(p (1 - p) / n)"),
         ("0.002", "without quotes"),
         (np.array([0.002, 0.002]), "single number"),
@@ -117,3 +118,70 @@ def test_q2_rejects_typical_mistakes(fashion_labels, make, message, capsys):
     passed, out = check(nb09.q2, make(fashion_labels), capsys)
     assert not passed
     assert message in out
+
+
+# ---- q3 -------------------------------------------------------------------------------------------
+
+torch = pytest.importorskip("torch")
+
+
+def right_dropout(h, p, training):
+    if not training:
+        return h
+    return h * (torch.rand_like(h) >= p) / (1 - p)
+
+
+def _inplace(h, p, training):
+    if training:
+        h.mul_((torch.rand_like(h) >= p) / (1 - p))
+    return h
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        right_dropout,
+        lambda h, p, training: torch.nn.functional.dropout(h, p, training),
+        lambda h, p, training: torch.where(torch.rand(h.shape) < p, torch.zeros_like(h), h / (1 - p))
+        if training else h.clone(),
+    ],
+)
+def test_q3_accepts_dropout(answer, capsys):
+    passed, out = check(nb09.q3, answer, capsys)
+    assert passed and "correct" in out
+
+
+def keep(h, p):
+    """A fresh True/False mask, True with probability 1 - p."""
+    return torch.rand_like(h) >= p
+
+
+@pytest.mark.parametrize(
+    "answer, message",
+    [
+        (lambda h, p, training: h * keep(h, p) if training else h, "multiply them by 1 / (1 - p)"),
+        (lambda h, p, training: h * keep(h, p) * (1 - p) if training else h, "divide by 1 - p instead"),
+        (lambda h, p, training: h * keep(h, p) / p if training else h, "you divided by p"),
+        (lambda h, p, training: h * (torch.rand_like(h) < p) / (1 - p) if training else h, "that is 1 - p"),
+        (lambda h, p, training: h * keep(h, p) / (1 - p), "training=False something was dropped"),
+        (lambda h, p, training: h * keep(h, p) / (1 - p) if training else h / (1 - p),
+         "scaling belongs to training"),
+        (lambda h, p, training: h.clone(), "nothing was dropped"),
+        (lambda h, p, training: h * 0 if training and torch.rand(1).item() < 0.5 else h.clone(),
+         "one random number per entry"),
+        (lambda h, p, training: h * (torch.rand(h.shape[1]) >= p) / (1 - p) if training else h,
+         "every row got the same mask"),
+        (lambda h, p, training: h * (torch.rand(h.shape, generator=torch.Generator().manual_seed(1)) >= p)
+         / (1 - p) if training else h, "every call dropped the same entries"),
+        (_inplace, "changed h itself"),
+        (lambda h, p, training: None, "returned None"),
+        (lambda h, p, training: h.numpy(), "return a tensor"),
+        (lambda h, p, training: h[torch.rand_like(h) >= p], "drop entries, do not remove them"),
+        (right_dropout(torch.ones(3), 0.5, True), "pass your function itself"),
+        (..., "no answer yet"),
+    ],
+)
+def test_q3_rejects_typical_mistakes(answer, message, capsys):
+    passed, out = check(nb09.q3, answer, capsys)
+    assert not passed
+    assert message in " ".join(out.split()), out

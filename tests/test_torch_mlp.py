@@ -53,6 +53,29 @@ def test_same_seed_same_model():
     assert torch.equal(a(x), b(x))
 
 
+def test_dropout_zero_is_the_model_without_dropout():
+    torch.manual_seed(3)
+    plain = MLP(784, [8, 8], 10)
+    torch.manual_seed(3)
+    zero = MLP(784, [8, 8], 10, dropout=0)
+    assert str(plain) == str(zero) and plain.describe() == zero.describe()
+    assert not any(isinstance(m, torch.nn.Dropout) for m in zero.modules())
+
+
+def test_dropout_after_every_hidden_activation_only_in_training():
+    torch.manual_seed(0)
+    model = MLP(784, [64, 32], 10, dropout=0.25)
+    kinds = [type(m).__name__ for m in model.net]
+    hidden = ["Linear", "ReLU", "Dropout"]
+    assert kinds == ["Flatten", *hidden, *hidden, "Linear", "LogSoftmax"]
+    assert model.describe() == "784-[64, 32]-10 relu, dropout 0.25, 52,650 parameters"
+    x = torch.rand(4, 784)
+    model.eval()
+    assert torch.equal(model(x), model(x))  # evaluation: nothing is dropped
+    model.train()
+    assert not torch.equal(model(x), model(x))  # training: a new random mask every call
+
+
 @pytest.mark.parametrize(
     "kwargs, message",
     [
@@ -63,6 +86,9 @@ def test_same_seed_same_model():
         ({"hidden_sizes": [12.5]}, "got 12.5"),
         ({"n_in": 0}, "n_in (inputs per example) must be a whole number >= 1"),
         ({"n_classes": True}, "n_classes must be a whole number"),
+        ({"dropout": 1.0}, "dropout is a probability p with 0 <= p < 1"),
+        ({"dropout": -0.1}, "got -0.1"),
+        ({"dropout": "0.2"}, "got '0.2'"),
     ],
 )
 def test_bad_arguments_give_clear_errors(kwargs, message):
