@@ -64,6 +64,8 @@ NOT_IN_DOWNLOAD = re.compile(r"(^|/)(__pycache__|\.ipynb_checkpoints|\.pytest_ca
                              r"^notebooks/my_value\.py$|^tests/browser/screenshots/")
 # In README.md, where the home page offers the course download (on GitHub the comment shows nothing).
 DOWNLOAD_MARK = "<!-- site: course download -->"
+# The home page from a staged lesson (the sections named after README's headings).
+HOME = "../index.md"
 # A course repository address in [project.urls] that Colab and Binder can open.
 GITHUB_REPO = re.compile(r"^https://github\.com/([\w.-]+)/([\w.-]+?)(?:\.git)?/?$")
 
@@ -196,8 +198,8 @@ def get_the_course(archive: Path, repository: str | None) -> str:
 def run_it_yourself(zip_name: str, repository: str | None, notebook: str) -> str:
     """The Markdown a lesson page shows under its introduction: where to run the lesson."""
     lines = [f"**Run this lesson yourself:** [download the whole course]({zip_name}) and follow "
-             "the home page's set-up, or run this notebook on its own in your own Jupyter (home page: "
-             '"Run one notebook elsewhere").']
+             f"[the set-up]({HOME}#set-up-two-commands), or run this notebook on its own in a Jupyter "
+             f"you have ([how]({HOME}#run-one-notebook-elsewhere-colab-your-own-jupyter))."]
     links = launch_links(repository, notebook)
     if links:
         lines[0] += " Or in the cloud: " + " · ".join(f"[{label}]({url})" for label, url in links) + "."
