@@ -64,3 +64,11 @@ def test_it_runs_the_readme_commands():
     workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "tests.yml").read_text())
     runs = [step.get("run", "") for job in workflow["jobs"].values() for step in job["steps"]]
     assert {"make test", "python course.py test", "make test-versions"} <= set(runs)
+
+
+def test_ci_run_gives_the_notebooks_the_full_mnist():
+    """.ci/run: the notebooks read the full MNIST (what learners download), not the sample."""
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert 'ln -sfn "$shared/mnist-full" "$COURSE_LIB_DATA/mnist"' in ci
+    assert 'ln -sfn "$shared/fashion-mnist" "$COURSE_LIB_DATA/fashion-mnist"' in ci
+    assert ci.index("export COURSE_LIB_DATA") < ci.index("\nmake test ||")

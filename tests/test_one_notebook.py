@@ -194,12 +194,16 @@ def test_one_notebook_runs_in_an_empty_folder_with_only_the_wheel(learner):
     outputs = [o for c in nb03.cells if c.cell_type == "code" for o in c.outputs]
     svgs = [o for o in outputs if "image/svg+xml" in o.get("data", {})]
     assert svgs, "no graph drawn: the WebAssembly Graphviz should draw them without the dot program"
-    # course_lib came from the wheel in the fresh venv, not from this repository
+    # course_lib came from the wheel in the fresh venv, not from this repository, and the data
+    # sets would go to the user's cache
     check = run(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-        "import course_lib; print(course_lib.__file__)")]), learner["folder"].parent / "kernels",
-        learner["folder"])
-    where = Path(texts(check.cells[0]).strip()).resolve()
-    assert where.is_relative_to(learner["venv"].resolve()) and not where.is_relative_to(ROOT)
+        "import course_lib, course_lib.datasets\nprint(course_lib.__file__)\n"
+        "print(course_lib.datasets.data_dir())")]), learner["folder"].parent / "kernels", learner["folder"])
+    package, data = (Path(line).resolve() for line in texts(check.cells[0]).splitlines())
+    assert package.is_relative_to(learner["venv"].resolve()) and not package.is_relative_to(ROOT)
+    assert not data.is_relative_to(ROOT) and not data.is_relative_to(learner["venv"].resolve())
+    if sys.platform.startswith("linux"):  # elsewhere the cache is not where XDG_CACHE_HOME says
+        assert data.is_relative_to((learner["folder"].parent / "cache").resolve())
 
 
 def test_my_value_is_saved_next_to_the_notebook_and_04_uses_it(learner):
