@@ -83,12 +83,15 @@ def run(nb: nbformat.NotebookNode, kernels: Path, folder: Path, allow_errors: bo
     """Execute nb in a new kernel of the fresh venv, in `folder`. Cells tagged raises-exception may
     raise; any other error fails (nbclient's CellExecutionError)."""
     km = KernelManager(kernel_name=KERNEL, kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(kernels)]))
-    try:
-        NotebookClient(nb, km=km, timeout=600, allow_errors=allow_errors,
-                       resources={"metadata": {"path": str(folder)}}).execute()
-    finally:  # nbclient leaves a kernel it did not create running
-        if km.has_kernel:
-            km.shutdown_kernel(now=True)
+    # The kernel's own messages (ipykernel's start-up warnings) go to a file beside the kernel
+    # spec, not into the test run's output; the cells' outputs and errors are in the notebook.
+    with open(kernels / "kernel.log", "a") as log:
+        try:
+            NotebookClient(nb, km=km, timeout=600, allow_errors=allow_errors,
+                           resources={"metadata": {"path": str(folder)}}).execute(stderr=log)
+        finally:  # nbclient leaves a kernel it did not create running
+            if km.has_kernel:
+                km.shutdown_kernel(now=True)
     return nb
 
 
