@@ -198,8 +198,8 @@ def get_the_course(archive: Path, repository: str | None) -> str:
 def run_it_yourself(zip_name: str, repository: str | None, notebook: str) -> str:
     """The Markdown a lesson page shows under its introduction: where to run the lesson."""
     lines = [f"**Run this lesson yourself:** [download the whole course]({zip_name}) and follow "
-             f"[the set-up]({HOME}#set-up-two-commands), or run this notebook on its own in a Jupyter "
-             f"you have ([how]({HOME}#run-one-notebook-elsewhere-colab-your-own-jupyter))."]
+             f"[the set-up]({HOME}#set-up-two-commands), or [run this notebook on its own]"
+             f"({HOME}#run-one-notebook-elsewhere-colab-your-own-jupyter) in a Jupyter you have."]
     links = launch_links(repository, notebook)
     if links:
         lines[0] += " Or in the cloud: " + " · ".join(f"[{label}]({url})" for label, url in links) + "."
