@@ -123,3 +123,76 @@ def test_prune_mathjax_keeps_the_bundle_pages_load_and_its_parts(tmp_path):
     assert build_site.prune_mathjax(tmp_path) == 20
     left = sorted(p.relative_to(mathjax).as_posix() for p in mathjax.rglob("*.js"))
     assert left == ["input/tex/extensions/ams.js", "tex-chtml.js"]
+
+
+def course_repo(tmp_path: Path, urls: dict[str, str] | None) -> Path:
+    """A small course folder like the real one, with [project.urls] only if `urls` is given."""
+    repo = make_repo(tmp_path / "repo", ["01_a.ipynb", "02_b.ipynb"])
+    for nb in (repo / "notebooks").glob("*.ipynb"):
+        lesson = nbformat.read(nb, as_version=4)
+        lesson.cells.insert(0, nbformat.v4.new_markdown_cell(f"# {nb.stem}\n\n**Time:** 5 min"))
+        nbformat.write(lesson, nb)
+    table = "".join(f'{key} = "{url}"\n' for key, url in (urls or {}).items())
+    (repo / "pyproject.toml").write_text('[project]\nname = "tiny-course"\nversion = "1.0"\n'
+                                         + ("[project.urls]\n" + table if urls is not None else ""))
+    (repo / "README.md").write_text("# Course\n\n## Set up\n\n" + build_site.DOWNLOAD_MARK + "\n\nmake lab\n")
+    for name in ("course.py", "Makefile", "environment.yml", "course_lib/__init__.py",
+                 "course_lib/__pycache__/x.pyc", "notebooks/my_value.py", ".venv/bin/python",
+                 "build/site/index.html", "data/mnist/x.gz", "tests/test_x.py", "benchmarks/run.log"):
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_text("x\n")
+    return repo
+
+
+def test_the_course_zip_is_one_folder_of_the_course_without_clutter(tmp_path):
+    import zipfile
+
+    repo = course_repo(tmp_path, None)
+    (repo / "course.py").chmod(0o755)
+    archive = build_site.course_zip(repo, tmp_path / "out")
+    assert archive.name == "tiny-course.zip"
+    with zipfile.ZipFile(archive) as zipped:
+        names = sorted(zipped.namelist())
+        mode = zipped.getinfo("tiny-course/course.py").external_attr >> 16
+    assert names == ["tiny-course/" + n for n in (
+        "Makefile", "README.md", "course.py", "course_lib/__init__.py", "docs/conf.py", "environment.yml",
+        "notebooks/01_a.ipynb", "notebooks/02_b.ipynb", "pyproject.toml", "tests/test_x.py")]
+    assert mode & 0o111, "course.py keeps its executable bit"
+    again = build_site.course_zip(repo, tmp_path / "again")
+    assert again.read_bytes() == archive.read_bytes(), "the same files give the same zip"
+
+
+def staged_lesson(staged: Path, name: str = "01_a.ipynb") -> str:
+    return nbformat.read(staged / "notebooks" / name, as_version=4).cells[1].source
+
+
+def test_without_a_public_address_no_colab_or_binder_links(tmp_path):
+    for urls in (None, {"Documentation": "https://example.org/course"}):
+        repo = course_repo(tmp_path / str(bool(urls)), urls)
+        assert build_site.repository_url(repo) is None
+        staged = build_site.stage(repo, tmp_path / str(bool(urls)) / "stage")
+        lesson = staged_lesson(staged)
+        assert "[download the whole course](../tiny-course.zip)" in lesson
+        assert "Colab]" not in lesson and "Binder]" not in lesson and "http" not in lesson
+        home = (staged / "README.md").read_text()
+        assert build_site.DOWNLOAD_MARK not in home and "[download it as one zip](tiny-course.zip)" in home
+        assert "clone [its repository]" not in home
+        assert (staged / "tiny-course.zip").is_file()
+
+
+def test_a_github_repository_in_project_urls_gives_colab_and_binder_links(tmp_path):
+    repo = course_repo(tmp_path, {"Homepage": "https://example.org/course",
+                                  "Repository": "https://github.com/someone/nn-course.git"})
+    assert build_site.repository_url(repo) == "https://github.com/someone/nn-course"
+    staged = build_site.stage(repo, tmp_path / "stage")
+    lesson = staged_lesson(staged, "02_b.ipynb")
+    assert ("[Open in Colab](https://colab.research.google.com/github/someone/nn-course/blob/HEAD/"
+            "notebooks/02_b.ipynb)") in lesson
+    assert ("[Launch on Binder](https://mybinder.org/v2/gh/someone/nn-course/HEAD?urlpath=lab/tree/"
+            "notebooks/02_b.ipynb)") in lesson
+    assert '%pip install "git+https://github.com/someone/nn-course"' in lesson
+    home = (staged / "README.md").read_text()
+    assert "clone [its repository](https://github.com/someone/nn-course)" in home
+    # the lesson's own first cell (title, time) stays first; the links come right after it
+    first = nbformat.read(staged / "notebooks" / "02_b.ipynb", as_version=4).cells[0]
+    assert first.source.startswith("# 02_b")

@@ -15,6 +15,10 @@ Steps:
    `NN_x.ipynb` links point at lesson pages; other files the README links become downloads.
    Stored outputs of `.solution()` calls are dropped from the staged copies (the site must not
    give away the exercises), and a cell's printed text, stored in pieces, is joined into one.
+   The whole course (notebooks, course_lib, course.py, ...) is zipped into the source tree as
+   one download, linked from the home page and from every lesson. Where pyproject.toml's
+   [project.urls] names the course's GitHub repository, each lesson also links to Colab and
+   Binder; with no address there, no such links (none is made up).
 2. run Sphinx with warnings as errors: a broken link or a missing image fails the build.
 3. delete the MathJax bundles no page loads (15 of the site's 37 MB).
 4. check that no page loads anything from another host (scripts, styles, fonts, images).
@@ -26,9 +30,12 @@ import argparse
 import importlib.util
 import re
 import shutil
+import stat
 import subprocess
 import sys
 import time
+import tomllib
+import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -45,6 +52,22 @@ MARKDOWN_LINK = re.compile(r"\]\(<?([^)\s>]+)>?\)")
 FETCHING = {("script", "src"), ("link", "href"), ("img", "src"), ("iframe", "src"), ("source", "src"),
             ("video", "src"), ("audio", "src"), ("embed", "src"), ("object", "data")}
 CSS_URL = re.compile(r"""(?:url\(\s*['"]?|@import\s+['"])(https?:)?//""")
+
+# What the course download holds: what a learner needs for every README command (the lessons,
+# course_lib, the set-up script and files, the tests, the site and benchmark tools), and none
+# of what running it leaves behind (.venv, data, build/, caches, the learner's my_value.py).
+COURSE_FILES = ("README.md", "LICENSE", "course.py", "pyproject.toml", "environment.yml", "Makefile",
+                "conftest.py", ".gitignore", "notebooks", "course_lib", "tests", "tools", "docs",
+                "benchmarks")
+NOT_IN_DOWNLOAD = re.compile(r"(^|/)(__pycache__|\.ipynb_checkpoints|\.pytest_cache|\.ruff_cache|"
+                             r"\.hypothesis|[^/]*\.egg-info|\.DS_Store)(/|$)|\.pyc$|\.log$|"
+                             r"^notebooks/my_value\.py$|^tests/browser/screenshots/")
+# In README.md, where the home page offers the course download (on GitHub the comment shows nothing).
+DOWNLOAD_MARK = "<!-- site: course download -->"
+# The home page from a staged lesson (the sections named after README's headings).
+HOME = "../index.md"
+# A course repository address in [project.urls] that Colab and Binder can open.
+GITHUB_REPO = re.compile(r"^https://github\.com/([\w.-]+)/([\w.-]+?)(?:\.git)?/?$")
 
 
 class SiteError(Exception):
@@ -99,14 +122,105 @@ def files_the_readme_links(root: Path) -> list[Path]:
     return found
 
 
+def project_table(root: Path) -> dict:
+    """pyproject.toml's [project] table ({} without the file)."""
+    path = root / "pyproject.toml"
+    return tomllib.loads(path.read_text(encoding="utf-8")).get("project", {}) if path.is_file() else {}
+
+
+def download_name(root: Path) -> str:
+    """The course download's folder name: the project's name (the folder's own name without one)."""
+    return project_table(root).get("name") or root.resolve().name
+
+
+def course_files(root: Path) -> list[Path]:
+    """The files of the course download, relative to root, sorted."""
+    found = []
+    for entry in COURSE_FILES:
+        path = root / entry
+        candidates = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+        for file in candidates:
+            relative = file.relative_to(root)
+            if not NOT_IN_DOWNLOAD.search(relative.as_posix()):
+                found.append(relative)
+    return sorted(found)
+
+
+def course_zip(root: Path, dest: Path) -> Path:
+    """Zip the course into dest/NAME.zip, every file under one folder NAME/ (so it unpacks into a
+    folder, and `pip install NAME.zip` installs course_lib from it). Same files, same zip: the
+    dates are fixed; the permission bits are kept (course.py stays executable)."""
+    name = download_name(root)
+    target = dest / f"{name}.zip"
+    dest.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for relative in course_files(root):
+            info = zipfile.ZipInfo(f"{name}/{relative.as_posix()}", date_time=(2020, 1, 1, 0, 0, 0))
+            info.external_attr = (stat.S_IFREG | ((root / relative).stat().st_mode & 0o777)) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, (root / relative).read_bytes())
+    return target
+
+
+def repository_url(root: Path) -> str | None:
+    """The course's GitHub repository from [project.urls] (Repository, Source, then any), or None."""
+    urls = project_table(root).get("urls", {})
+    preferred = sorted(urls, key=lambda key: key.lower() not in {"repository", "source", "source code"})
+    for key in preferred:
+        if GITHUB_REPO.match(urls[key].strip()):
+            return urls[key].strip().removesuffix("/").removesuffix(".git")
+    return None
+
+
+def launch_links(repository: str | None, notebook: str) -> list[tuple[str, str]]:
+    """(label, address) of the places that run `notebook` (e.g. "notebooks/03_x.ipynb") from the
+    repository's default branch (HEAD): Colab and Binder. None without a repository."""
+    match = repository and GITHUB_REPO.match(repository)
+    if not match:
+        return []
+    org, repo = match[1], match[2]
+    return [
+        ("Open in Colab", f"https://colab.research.google.com/github/{org}/{repo}/blob/HEAD/{notebook}"),
+        ("Launch on Binder", f"https://mybinder.org/v2/gh/{org}/{repo}/HEAD?urlpath=lab/tree/{notebook}"),
+    ]
+
+
+def get_the_course(archive: Path, repository: str | None) -> str:
+    """What the home page says in place of README's DOWNLOAD_MARK: the course as one zip."""
+    megabytes = archive.stat().st_size / 1e6
+    text = (f"**Get the course:** [download it as one zip]({archive.name}) ({megabytes:.1f} MB: the "
+            "notebooks, `course_lib`, the set-up script `course.py` and the tests) and unzip it")
+    if repository:
+        text += f", or clone [its repository]({repository})"
+    return text + "."
+
+
+def run_it_yourself(zip_name: str, repository: str | None, notebook: str) -> str:
+    """The Markdown a lesson page shows under its introduction: where to run the lesson."""
+    lines = [f"**Run this lesson yourself:** [download the whole course]({zip_name}) and follow "
+             f"[the set-up]({HOME}#set-up-two-commands), or [run this notebook on its own]"
+             f"({HOME}#run-one-notebook-elsewhere-colab-your-own-jupyter) in a Jupyter you have."]
+    links = launch_links(repository, notebook)
+    if links:
+        lines[0] += " Or in the cloud: " + " · ".join(f"[{label}]({url})" for label, url in links) + "."
+        lines.append(f'In Colab, first run `%pip install "git+{repository}"` in a cell, then '
+                     "Runtime ▸ Restart session.")
+    return "\n\n".join(lines)
+
+
 def stage(root: Path = ROOT, stage_dir: Path = STAGE) -> Path:
-    """Copy docs/, README.md and the lesson notebooks into one fresh Sphinx source tree."""
+    """Copy docs/, README.md and the lesson notebooks into one fresh Sphinx source tree, with the
+    course download beside them."""
     notebooks = lesson_notebooks(root)
     if not notebooks:
         raise SiteError(f"no notebooks named NN_topic.ipynb in {root / 'notebooks'}")
     shutil.rmtree(stage_dir, ignore_errors=True)
     shutil.copytree(root / "docs", stage_dir, ignore=shutil.ignore_patterns("images"))
-    shutil.copy2(root / "README.md", stage_dir / "README.md")
+    archive = course_zip(root, stage_dir)
+    repository = repository_url(root)
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    (stage_dir / "README.md").write_text(readme.replace(DOWNLOAD_MARK, get_the_course(archive, repository)),
+                                         encoding="utf-8")
     for relative in files_the_readme_links(root):
         (stage_dir / relative).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(root / relative, stage_dir / relative)
@@ -116,6 +230,8 @@ def stage(root: Path = ROOT, stage_dir: Path = STAGE) -> Path:
         if hide_solutions(nb):
             print(f"{path.name}: outputs of .solution() calls left out of the site")
         merge_streams(nb)
+        where = run_it_yourself(f"../{archive.name}", repository, f"notebooks/{path.name}")
+        nb.cells.insert(1, nbformat.v4.new_markdown_cell(where))
         nbformat.write(nb, stage_dir / "notebooks" / path.name)
     return stage_dir
 
