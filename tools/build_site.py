@@ -15,6 +15,8 @@ Steps:
    `NN_x.ipynb` links point at lesson pages; other files the README links become downloads.
    Stored outputs of `.solution()` calls are dropped from the staged copies (the site must not
    give away the exercises), and a cell's printed text, stored in pieces, is joined into one.
+   The instructor's guide page (instructor_guide.md) is generated here from the exercise
+   modules and the notebooks (tools/instructor_guide.py); it is never committed.
 2. run Sphinx with warnings as errors: a broken link or a missing image fails the build.
 3. delete the MathJax bundles no page loads (15 of the site's 37 MB).
 4. check that no page loads anything from another host (scripts, styles, fonts, images).
@@ -33,6 +35,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import instructor_guide  # noqa: E402 - tools/ is not a package
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -117,6 +122,7 @@ def stage(root: Path = ROOT, stage_dir: Path = STAGE) -> Path:
             print(f"{path.name}: outputs of .solution() calls left out of the site")
         merge_streams(nb)
         nbformat.write(nb, stage_dir / "notebooks" / path.name)
+    (stage_dir / "instructor_guide.md").write_text(instructor_guide.guide_markdown(root), encoding="utf-8")
     return stage_dir
 
 
