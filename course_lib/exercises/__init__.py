@@ -229,8 +229,7 @@ class Exercise:
 
     def solution(self) -> None:
         if solutions_switched_off():
-            _say(f"{self.name}: the solutions are switched off in this class edition. Try .hint(), "
-                 "and ask your teacher if you are stuck.")
+            _say(f"{self.name}: no solutions in this class edition: try .hint() or ask your teacher.")
             return
         print(f"A solution for {self.name}:\n{self._solution}")  # code: printed as it is
 
