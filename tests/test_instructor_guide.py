@@ -41,6 +41,8 @@ def test_every_exercise_is_in_the_guide_with_its_hint_mistakes_and_folded_soluti
         section = guide[start:guide.find("</details>", start)]
         assert html.escape(" ".join(exercise._hint.split())[:60]) in section, f"{number}.{q}: hint"
         assert "<details><summary>Solution" in section
+        said = int(re.search(r"recognises \((\d+)\)", section).group(1))
+        assert said > 0 and section.count("<tr><td>") == said, f"{number}.{q}: mistakes table"
         assert html.escape(exercise._solution.splitlines()[0]) in section, f"{number}.{q}: solution"
 
 
@@ -52,12 +54,12 @@ def test_the_guide_and_progress_find_the_same_exercises(guide):
 
 def test_the_typical_mistakes_and_their_feedback_are_listed(guide):
     # from a table of (wrong formula, message): the formula as code, the message as the learner reads it
-    uphill = "<code>x + lr * 2 * x</code></td><td>you stepped uphill: subtract lr * slope, do not add it"
+    uphill = ">x + lr * 2 * x</code></td><td>you stepped uphill: subtract lr * slope, do not add it"
     assert uphill in guide
     # a table of lambdas (nb03 q1): the wrong function's body
-    assert "<code>1 - _sigmoid(x) ** 2</code></td><td>that is tanh&#x27;s pattern" in guide
+    assert ">1 - _sigmoid(x) ** 2</code></td><td>that is tanh&#x27;s pattern" in guide
     # a raise under a condition, with its run-time parts marked
-    assert "<code>_close(got, -central)</code></td><td>the sign is flipped (‹where›)" in guide
+    assert ">_close(got, -central)</code></td><td>the sign is flipped (‹where›)" in guide
     # a dict of known wrong outputs (nb05 q3)
     assert "XNOR (the opposite of XOR)" in guide
 

@@ -34,6 +34,7 @@ from types import ModuleType
 ROOT = Path(__file__).resolve().parents[1]
 MIN_MESSAGE = 25  # shorter strings in a table are labels ("a factor of 2"), not feedback
 MAX_WHEN = 160  # characters of checker code shown for one mistake
+WRAP = "white-space: pre-wrap; overflow-wrap: anywhere"  # long checker code wraps inside its cell
 
 
 @dataclass
@@ -227,7 +228,7 @@ def mistakes_of(checker, source: _Source | None = None) -> list[Mistake]:
                 else:
                     when = "otherwise"
                 add(when, node.exc.args[0])
-    return found
+    return sorted(found, key=lambda m: m.when == "otherwise")  # the fall-through messages last
 
 
 def exercise_modules() -> list[str]:
@@ -285,13 +286,14 @@ def _raw(block: str) -> str:
 
 def exercise_html(ex: ExerciseInfo) -> str:
     anchor = f"guide-{ex.notebook}-{ex.q}"
-    rows = "\n".join(f"<tr><td><code>{html.escape(m.when)}</code></td><td>{_inline(m.says)}</td></tr>"
+    rows = "\n".join(f'<tr><td><code style="{WRAP}">{html.escape(m.when)}</code></td>'
+                     f"<td>{_inline(m.says)}</td></tr>"
                      for m in ex.mistakes)
     mistakes = "<p>(no specific mistakes: a generic message)</p>"
     if ex.mistakes:
-        mistakes = (f'<div class="guide-table"><table class="guide-mistakes">\n<thead><tr><th>Recognised by '
-                    f'(checker code)</th><th>What the learner is told</th></tr></thead>\n<tbody>\n{rows}\n'
-                    "</tbody></table></div>")
+        mistakes = ('<div class="guide-table" style="overflow-x: auto"><table class="guide-mistakes">\n'
+                    "<thead><tr><th>Recognised by (checker code)</th><th>What the learner is told</th></tr>"
+                    f"</thead>\n<tbody>\n{rows}\n</tbody></table></div>")
     return (f'<div class="guide-exercise" id="{anchor}" data-exercise="{ex.notebook}.{ex.q}">\n'
             f"<p><strong>Call:</strong> <code>nb{ex.notebook}.{ex.q}.check(...)</code></p>\n"
             f"<p><strong>Goal:</strong> {_inline(ex.goal)}</p>\n"
@@ -299,7 +301,8 @@ def exercise_html(ex: ExerciseInfo) -> str:
             f"<p><strong>Typical mistakes the checker recognises ({len(ex.mistakes)}):</strong></p>\n"
             f"{mistakes}\n"
             f"<details><summary>Solution (folded away)</summary>\n"
-            f"<pre><code>{html.escape(ex.solution)}</code></pre>\n</details>\n</div>")
+            f'<pre style="overflow-x: auto"><code>{html.escape(ex.solution)}</code></pre>\n'
+            "</details>\n</div>")
 
 
 INTRO = """\
