@@ -54,9 +54,10 @@ site:
 	$(COURSE) site --venv $(VENV)
 
 # The class edition in build/student/: notebooks without stored answers, solution() switched off
-# (see README, "Teaching with this course"). OUT=/some/folder writes it elsewhere.
+# (see README, "Teaching with this course"). CLASS_DIR=/some/folder writes it elsewhere.
+CLASS_DIR ?= build/student
 student:
-	$(COURSE) student --venv $(VENV) $(if $(OUT),--out $(OUT))
+	$(COURSE) student --venv $(VENV) --out $(CLASS_DIR)
 
 clean:
 	rm -rf $(VENV) build .venv-py313 .venv-min .pytest_cache .ruff_cache .hypothesis
