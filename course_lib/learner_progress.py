@@ -85,6 +85,14 @@ class NotebookExercises:
     exercises: dict[str, str] = field(default_factory=dict)  # "q1" -> its name, e.g. "q1 (one step)"
 
 
+def module_title(doc: str | None, number: str) -> str:
+    """The notebook's title from an exercise module's docstring: "Exercises for notebook 05 · XOR."
+    or "Exercises for notebook 09 (PyTorch on MNIST)." give "XOR" and "PyTorch on MNIST"."""
+    first = (doc or "").strip().splitlines()[0] if (doc or "").strip() else ""
+    match = re.search(r"notebook \d+\s*(?:·\s*(.+?)|\((.+)\))\.?\s*$", first)
+    return (match.group(1) or match.group(2)).strip() if match else f"notebook {number}"
+
+
 def _exercises_folder() -> Path:
     spec = importlib.util.find_spec("course_lib.exercises")
     return Path(next(iter(spec.submodule_search_locations)))
@@ -102,10 +110,7 @@ def discover(folder: Path | None = None) -> dict[str, NotebookExercises]:
             tree = ast.parse(file.read_text(encoding="utf-8"))
         except (OSError, SyntaxError, ValueError):
             continue  # a module being written right now: it shows up once it parses
-        doc = ast.get_docstring(tree) or ""
-        first = doc.strip().splitlines()[0] if doc.strip() else ""
-        title = first.split("·", 1)[1].strip().rstrip(".") if "·" in first else f"notebook {number}"
-        entry = NotebookExercises(number, title)
+        entry = NotebookExercises(number, module_title(ast.get_docstring(tree), number))
         for node in tree.body:
             if not (isinstance(node, ast.Assign) and len(node.targets) == 1
                     and isinstance(node.targets[0], ast.Name) and re.fullmatch(r"q\d+", node.targets[0].id)
@@ -280,8 +285,10 @@ def record_check(exercise: Any, passed: bool, feedback: str) -> None:
     found = where(exercise)
     if found is None:  # an Exercise made outside the course's modules (a test, a learner's own)
         return
+    name = getattr(exercise, "name", "")
+    said = "\n".join(line.removeprefix(f"{name}: ") for line in feedback.splitlines())
     try:
-        record(*found, passed, feedback)
+        record(*found, passed, said)
     except ProgressError as err:
         _say_once(str(err))
 

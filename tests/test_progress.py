@@ -52,6 +52,7 @@ def test_passed_tried_and_not_tried(capsys):
     shown = course_lib.progress("05")
     tried = row(shown, "05", "q1")
     assert tried.status == "tried" and "stepped uphill" in tried.feedback and tried.tries == 1
+    assert tried.feedback.startswith("not yet. gd_step(")  # without the exercise's name again
     assert row(shown, "05", "q2").status == "not tried yet"
 
     assert nb05.q1.check(right_gd_step)
@@ -78,6 +79,13 @@ def test_every_exercise_of_every_notebook_is_shown():
     assert html.count("<tr>") == len(shown.rows) + len(shown.notebooks)  # a header per table
     text = repr(shown)
     assert "05 · XOR" in text and "0 of 4 passed" in text
+
+
+def test_notebook_titles_from_the_modules_docstrings():
+    assert lp.module_title("Exercises for notebook 05 · XOR and the learning rate.\n\nMore.", "05") == \
+        "XOR and the learning rate"
+    assert lp.module_title("Exercises for notebook 09 (PyTorch on MNIST).", "09") == "PyTorch on MNIST"
+    assert lp.module_title(None, "07") == lp.module_title("Checks.", "07") == "notebook 07"
 
 
 def test_one_notebook_by_any_usual_name():

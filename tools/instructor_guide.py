@@ -99,6 +99,10 @@ def _goals_from_docstring(module: ModuleType) -> dict[str, str]:
     goals: dict[str, str] = {}
     current = None
     for line in (module.__doc__ or "").splitlines():
+        usage = re.match(r"\s*nb\d\d\.(q\d+)\.check\(.*\)\s+#\s*(.+)", line)  # nb08.q1.check(x)  # what
+        if usage:
+            goals.setdefault(usage.group(1), usage.group(2).strip())
+            continue
         match = re.match(r"\s*[-*]\s+`(q\d+)`\s*:?\s*(.*)", line)
         if match:
             current = match.group(1)
@@ -240,7 +244,8 @@ def collect(root: Path = ROOT) -> tuple[list[NotebookInfo], list[str]]:
     """Every notebook and exercise module; also the problems met (a module that fails to import)."""
     if str(root) not in sys.path:
         sys.path.insert(0, str(root))
-    from course_lib.exercises import Exercise  # noqa: PLC0415 - after sys.path is set
+    from course_lib import learner_progress  # noqa: PLC0415 - after sys.path is set
+    from course_lib.exercises import Exercise  # noqa: PLC0415
 
     notebooks: dict[str, NotebookInfo] = {}
     for path in sorted((root / "notebooks").glob("[0-9][0-9]_*.ipynb")):
@@ -255,8 +260,7 @@ def collect(root: Path = ROOT) -> tuple[list[NotebookInfo], list[str]]:
         except Exception as err:  # noqa: BLE001 - one broken module must not hide the others
             problems.append(f"course_lib.exercises.{stem} could not be imported: {type(err).__name__}: {err}")
             continue
-        first = (module.__doc__ or "").strip().splitlines()[0] if (module.__doc__ or "").strip() else ""
-        title = first.split("·", 1)[1].strip().rstrip(".") if "·" in first else f"notebook {number}"
+        title = learner_progress.module_title(module.__doc__, number)
         info = notebooks.setdefault(number, NotebookInfo(number, f"{number} · {title}"))
         goals = _goals_from_docstring(module)
         names = sorted((n for n, v in vars(module).items()
