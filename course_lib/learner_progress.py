@@ -356,7 +356,8 @@ class Progress:
                 tries = f" ({r.tries} tries)" if r.status == "tried" and r.tries > 1 else ""
                 said = html.escape(_short(r.feedback, 300)) if r.status != "not tried yet" else ""
                 parts.append(f'<tr><td style="text-align:left">{html.escape(r.name)}</td>'
-                             f'<td style="text-align:left; white-space:nowrap">{STATUS_MARK[r.status]} {r.status}{tries}</td>'
+                             f'<td style="text-align:left; white-space:nowrap">'
+                             f"{STATUS_MARK[r.status]} {r.status}{tries}</td>"
                              f'<td style="text-align:left">{said}</td></tr>')
             parts.append("</tbody></table>")
         parts += [f"<p>{html.escape(note)}</p>" for note in self.notes]
