@@ -202,18 +202,18 @@ def _read(path: Path, repair: bool) -> tuple[dict, list[str]]:
     """The file's content and any notes to show. With `repair` (only under the lock), an
     unreadable file is moved aside and a fresh start returned."""
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         return _fresh(), []
     except OSError as err:
         return _fresh(), [f"progress file {path} cannot be read ({_reason(err)})."]
     try:
-        data = json.loads(text)
+        data = json.loads(raw.decode("utf-8"))
         if not (isinstance(data, dict) and isinstance(data.get("exercises"), dict)):
             raise ValueError("not a progress file")
         if not isinstance(data.get("format"), int):
             raise ValueError("no format number")
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, not our layout, absurdly nested
         if not repair:
             return _fresh(), [f"progress file {path} is unreadable; it is moved aside at the next check."]
         moved = _aside(path, "unreadable")
@@ -225,9 +225,7 @@ def _read(path: Path, repair: bool) -> tuple[dict, list[str]]:
         note = f"progress file was unreadable: moved aside to {moved}; starting a fresh one."
         _say_once(note)
         return _fresh(), [note]
-    # entries that are not what we write (a hand edit) are skipped, not fatal
-    data["exercises"] = {k: v for k, v in data["exercises"].items() if isinstance(v, dict)}
-    return data, []
+    return data, []  # entries that are not what we write (a hand edit) are kept, and shown as not tried
 
 
 def _write(path: Path, data: dict) -> None:
@@ -268,7 +266,8 @@ def record(notebook: str, exercise: str, passed: bool, feedback: str, path: Path
         if newer:
             raise ProgressError(newer)
         key = f"{notebook}/{exercise}"
-        old = data["exercises"].get(key, {})
+        old = data["exercises"].get(key)
+        old = old if isinstance(old, dict) else {}
         tries = old.get("tries", 0)
         data["exercises"][key] = {
             "passed": bool(passed) or bool(old.get("passed")),  # once passed, passed for good
@@ -402,7 +401,7 @@ def progress(notebook: Any = None, *, reset: bool = False) -> Progress:
     for number, entry in shown.items():
         for q, name in entry.exercises.items():
             rec = records.get(f"{number}/{q}")
-            if not rec:
+            if not isinstance(rec, dict) or not rec:
                 rows.append(Row(number, q, name, "not tried yet"))
                 continue
             tries = rec.get("tries") if isinstance(rec.get("tries"), int) else 0
@@ -420,6 +419,8 @@ def progress(notebook: Any = None, *, reset: bool = False) -> Progress:
 
 
 def _reset(path: Path) -> str:
+    if not path.exists():
+        return "nothing to reset: no exercise has been checked yet."
     try:
         with _locked(path):
             if not path.exists():

@@ -183,6 +183,27 @@ def test_an_unreadable_file_is_moved_aside_and_a_fresh_one_started(capsys):
     assert list(saved()) == ["01/q2"]
 
 
+@pytest.mark.parametrize("content", [b"\xff\xfe not text", b"[1, 2]", b'{"exercises": {}}',
+                                     b"[" * 100_000])
+def test_any_unreadable_content_is_moved_aside(capsys, content):
+    path = lp.progress_path()
+    path.parent.mkdir(parents=True)
+    path.write_bytes(content)
+    assert "not tried yet" in repr(course_lib.progress("01"))
+    assert nb01.q2.check(22.5)
+    assert [p.read_bytes() for p in path.parent.glob("progress.json.unreadable-*")] == [content]
+    assert list(saved()) == ["01/q2"]
+
+
+def test_odd_entries_from_a_hand_edit_are_kept():
+    path = lp.progress_path()
+    path.parent.mkdir(parents=True)
+    path.write_text('{"format": 1, "exercises": {"01/q1": "done", "01/q2": {"passed": "yes"}}}')
+    assert row(course_lib.progress("01"), "01", "q1").status == "not tried yet"
+    lp.record("01", "q3", True, "correct")
+    assert saved()["01/q1"] == "done"
+
+
 def test_a_busy_lock_costs_the_record_not_the_check(monkeypatch, capsys):
     monkeypatch.setattr(lp, "LOCK_WAIT", 0.2)
     path = lp.progress_path()
