@@ -14,7 +14,8 @@ Design notes:
   holds it), re-reads the file, changes one exercise's entry, writes a temporary file and
   `os.replace`s it over the old one, which is atomic on every OS. Two kernels checking at the
   same moment therefore both keep their results, and a crash mid-write leaves the old file whole.
-  A lock left behind by a kernel that died is broken after `STALE` seconds.
+  A lock left behind by a kernel that died is broken at once if it names a process of this
+  machine that no longer runs, else after `STALE` seconds.
 - A file that cannot be read (cut off, edited by hand) is moved aside, never deleted, with one
   line saying where it went; a fresh one is started.
 - Recording never fails a check: the verdict is printed before recording starts, and every
@@ -35,6 +36,7 @@ import json
 import os
 import random
 import re
+import socket
 import sys
 import threading
 import time
@@ -166,6 +168,21 @@ def _reason(err: OSError) -> str:
     return err.strerror or type(err).__name__
 
 
+def _holder_died(lock: Path) -> bool:
+    """True if the lock names a process of this machine that no longer runs (POSIX only: on
+    Windows os.kill would end the process, and a lock from another machine is left to STALE)."""
+    try:
+        pid, host = lock.read_text(encoding="utf-8").split()
+        if os.name != "posix" or host != socket.gethostname() or int(pid) == os.getpid():
+            return False
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except (OSError, ValueError):  # unreadable, half written, or not ours to signal: wait
+        return False
+    return False
+
+
 @contextlib.contextmanager
 def _locked(path: Path) -> Iterator[None]:
     """Hold `path`.lock while the block runs (one process at a time), or raise ProgressError."""
@@ -177,7 +194,7 @@ def _locked(path: Path) -> Iterator[None]:
             break
         except FileExistsError:
             with contextlib.suppress(OSError):  # it may vanish meanwhile: then simply try again
-                if time.time() - lock.stat().st_mtime > STALE:
+                if time.time() - lock.stat().st_mtime > STALE or _holder_died(lock):
                     lock.unlink()  # left by a kernel that died while writing
                     continue
             if time.monotonic() > deadline:
@@ -190,7 +207,7 @@ def _locked(path: Path) -> Iterator[None]:
                                 ) from None
     try:
         with contextlib.suppress(OSError):
-            os.write(fd, f"{os.getpid()}\n".encode())
+            os.write(fd, f"{os.getpid()} {socket.gethostname()}\n".encode())
         os.close(fd)
         yield
     finally:

@@ -168,6 +168,26 @@ def test_a_lock_left_by_a_dead_kernel_is_broken(monkeypatch):
     assert saved()["01/q1"]["passed"]
 
 
+def test_a_lock_of_a_process_that_no_longer_runs_is_broken_at_once(monkeypatch):
+    import socket
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    path = lp.progress_path()
+    path.parent.mkdir(parents=True)
+    path.with_name("progress.json.lock").write_text(f"{dead.pid} {socket.gethostname()}\n")
+    monkeypatch.setattr(lp, "LOCK_WAIT", 0.5)
+    start = time.monotonic()
+    lp.record("01", "q1", True, "correct")
+    assert saved()["01/q1"]["passed"] and time.monotonic() - start < 0.5
+    # a live holder, or one on another machine, is waited for
+    for holder in (f"{os.getppid()} {socket.gethostname()}", "1 elsewhere"):
+        path.with_name("progress.json.lock").write_text(holder + "\n")
+        with pytest.raises(lp.ProgressError, match="stayed locked"):
+            lp.record("01", "q2", True, "correct")
+    path.with_name("progress.json.lock").unlink()
+
+
 # ---- faults: one clear line, never a failed check --------------------------------------------
 
 def test_an_unreadable_file_is_moved_aside_and_a_fresh_one_started(capsys):
