@@ -87,6 +87,12 @@ def _check(n):
     ]
 
 
+def test_a_guide_without_solutions():
+    guide = instructor_guide.guide_markdown(solutions=False)
+    assert "<details>" not in guide and "def my_fn" not in guide
+    assert guide.count("(solution left out of this copy of the guide)") == guide.count("data-exercise=")
+
+
 def test_goals_and_time_come_from_the_notebooks_first_cell(tmp_path):
     import nbformat
 

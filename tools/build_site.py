@@ -104,7 +104,7 @@ def files_the_readme_links(root: Path) -> list[Path]:
     return found
 
 
-def stage(root: Path = ROOT, stage_dir: Path = STAGE) -> Path:
+def stage(root: Path = ROOT, stage_dir: Path = STAGE, guide_solutions: bool = True) -> Path:
     """Copy docs/, README.md and the lesson notebooks into one fresh Sphinx source tree."""
     notebooks = lesson_notebooks(root)
     if not notebooks:
@@ -122,7 +122,8 @@ def stage(root: Path = ROOT, stage_dir: Path = STAGE) -> Path:
             print(f"{path.name}: outputs of .solution() calls left out of the site")
         merge_streams(nb)
         nbformat.write(nb, stage_dir / "notebooks" / path.name)
-    (stage_dir / "instructor_guide.md").write_text(instructor_guide.guide_markdown(root), encoding="utf-8")
+    guide = instructor_guide.guide_markdown(root, solutions=guide_solutions)
+    (stage_dir / "instructor_guide.md").write_text(guide, encoding="utf-8")
     return stage_dir
 
 
@@ -168,12 +169,12 @@ def prune_mathjax(site: Path) -> int:
     return saved
 
 
-def build(out: Path = OUT, stage_dir: Path = STAGE) -> float:
+def build(out: Path = OUT, stage_dir: Path = STAGE, guide_solutions: bool = True) -> float:
     """Build the site into `out`; returns the seconds it took. Raises SiteError on failure."""
     if importlib.util.find_spec("sphinx") is None:
         raise SiteError('Sphinx is not installed. Install the site extra: pip install -e ".[site]"')
     start = time.perf_counter()
-    source = stage(ROOT, stage_dir)
+    source = stage(ROOT, stage_dir, guide_solutions)
     shutil.rmtree(out, ignore_errors=True)
     doctrees = stage_dir.parent / f"{stage_dir.name}-doctrees"
     # -W: warnings are errors; --keep-going: report them all, not just the first; -q: only those.
@@ -195,9 +196,11 @@ def build(out: Path = OUT, stage_dir: Path = STAGE) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=OUT, help=f"output folder (default: {OUT})")
+    parser.add_argument("--guide-without-solutions", action="store_true",
+                        help="leave the solutions out of the instructor's guide page")
     args = parser.parse_args(argv)
     try:
-        seconds = build(args.out.resolve())
+        seconds = build(args.out.resolve(), guide_solutions=not args.guide_without_solutions)
     except SiteError as err:
         print(f"build_site: {err}", file=sys.stderr)
         return 1

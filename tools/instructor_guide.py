@@ -288,7 +288,7 @@ def _raw(block: str) -> str:
     return f"{fence}{{raw}} html\n{block}\n{fence}\n"
 
 
-def exercise_html(ex: ExerciseInfo) -> str:
+def exercise_html(ex: ExerciseInfo, solutions: bool = True) -> str:
     anchor = f"guide-{ex.notebook}-{ex.q}"
     rows = "\n".join(f'<tr><td><code style="{WRAP}">{html.escape(m.when)}</code></td>'
                      f"<td>{_inline(m.says)}</td></tr>"
@@ -304,9 +304,10 @@ def exercise_html(ex: ExerciseInfo) -> str:
             f"<p><strong>Hint the learner gets:</strong> {_inline(' '.join(ex.hint.split()))}</p>\n"
             f"<p><strong>Typical mistakes the checker recognises ({len(ex.mistakes)}):</strong></p>\n"
             f"{mistakes}\n"
-            f"<details><summary>Solution (folded away)</summary>\n"
-            f'<pre style="overflow-x: auto"><code>{html.escape(ex.solution)}</code></pre>\n'
-            "</details>\n</div>")
+            + (f"<details><summary>Solution (folded away)</summary>\n"
+               f'<pre style="overflow-x: auto"><code>{html.escape(ex.solution)}</code></pre>\n</details>\n'
+               if solutions else "<p>(solution left out of this copy of the guide)</p>\n")
+            + "</div>")
 
 
 INTRO = """\
@@ -328,7 +329,7 @@ learners see their progress) is described in the README's section *Teaching with
 """
 
 
-def guide_markdown(root: Path = ROOT) -> str:
+def guide_markdown(root: Path = ROOT, solutions: bool = True) -> str:
     notebooks, problems = collect(root)
     out = [INTRO]
     if problems:
@@ -348,7 +349,7 @@ def guide_markdown(root: Path = ROOT) -> str:
         for ex in nb.exercises:
             label = ex.name if ex.name.startswith(ex.q) else f"{ex.q}: {ex.name}"
             out.append(f"### {nb.number} · {label}\n")
-            out.append(_raw(exercise_html(ex)))
+            out.append(_raw(exercise_html(ex, solutions)))
     return "\n".join(out)
 
 
