@@ -336,7 +336,8 @@ def guide_markdown(root: Path = ROOT, solutions: bool = True) -> str:
         out.append("**Not included (fix and rebuild):** " + "; ".join(problems) + "\n")
     total = sum(len(nb.exercises) for nb in notebooks)
     mistakes = sum(len(ex.mistakes) for nb in notebooks for ex in nb.exercises)
-    out.append(f"{len(notebooks)} notebooks, {total} checked exercises, {mistakes} messages for specific mistakes.\n")
+    out.append(f"{len(notebooks)} notebooks, {total} checked exercises, "
+               f"{mistakes} messages for specific mistakes.\n")
     for nb in notebooks:
         out.append(f"## {nb.title}\n")
         out.append(f"**Time:** {nb.time}\n")
