@@ -16,7 +16,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 COURSE := $(PYTHON) course.py
 
-.PHONY: lab test test-fast test-notebooks test-browser test-versions install notebooks site clean
+.PHONY: lab test test-fast test-notebooks test-browser test-versions install notebooks site student clean
 
 lab:
 	$(COURSE) lab --venv $(VENV)
@@ -52,6 +52,12 @@ notebooks: $(STAMP)
 # The course as a website in build/site/ (static files, works offline): see README.
 site:
 	$(COURSE) site --venv $(VENV)
+
+# The class edition in build/student/: notebooks without stored answers, solution() switched off
+# (see README, "Teaching with this course"). CLASS_DIR=/some/folder writes it elsewhere.
+CLASS_DIR ?= build/student
+student:
+	$(COURSE) student --venv $(VENV) --out $(CLASS_DIR)
 
 clean:
 	rm -rf $(VENV) build .venv-py313 .venv-min .pytest_cache .ruff_cache .hypothesis

@@ -6,12 +6,24 @@ notebook that imports it, with the reason, and still checks all the others.
 
 from __future__ import annotations
 
+import atexit
 import importlib.util
 import json
+import os
 import re
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# Every exercise check records the learner's progress (course_lib.learner_progress). Tests, nbval's
+# kernels and the browser tests' kernels (which inherit this environment) write it into a fresh
+# temporary file, never into the user's own data folder; the notebooks' progress cells then start
+# from an empty record, so their output is the same on every run.
+_PROGRESS_DIR = tempfile.mkdtemp(prefix="course-lib-progress-")
+os.environ["COURSE_LIB_PROGRESS"] = os.path.join(_PROGRESS_DIR, "progress.json")
+atexit.register(shutil.rmtree, _PROGRESS_DIR, True)
 
 IMPORTS_TORCH = re.compile(r"^\s*(import torch\b|from torch\b)", re.M)
 

@@ -355,6 +355,11 @@ def course_site(args) -> None:
     run([exe, ROOT / "tools" / "build_site.py", *args.rest])
 
 
+def course_student(args) -> None:
+    exe = course_install(args)
+    run([exe, ROOT / "tools" / "build_student.py", *args.rest])
+
+
 def build_parser() -> argparse.ArgumentParser:
     # The options go after the command too (`course.py lab --torch cpu`): a parent parser.
     options = argparse.ArgumentParser(add_help=False)
@@ -376,13 +381,15 @@ def build_parser() -> argparse.ArgumentParser:
     test.add_argument("parts", nargs="*", metavar="{fast,notebooks,browser}")
     command("versions", course_versions, "test the oldest and newest supported set-ups")
     command("site", course_site, "build the course website (other arguments go to tools/build_site.py)")
+    command("student", course_student, "write the class edition: notebooks without answers, solution() "
+            "off (other arguments go to tools/build_student.py)")
     return parser
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
     parser = build_parser()
     args, rest = parser.parse_known_args(argv)
-    if rest and args.command != "site":  # only `site` passes arguments on
+    if rest and args.command not in ("site", "student"):  # only these pass arguments on
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     args.rest = rest
     unknown = set(getattr(args, "parts", [])) - set(TEST_PARTS)

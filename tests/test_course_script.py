@@ -268,6 +268,8 @@ def test_options_after_the_command_and_bad_parts_refused(capsys):
     assert (args.command, args.torch, args.venv) == ("lab", "none", ".venv")
     args = course.parse(["site", "--venv", "v", "--clean"])
     assert (args.venv, args.rest) == ("v", ["--clean"])
+    args = course.parse(["student", "--out", "/srv/class"])
+    assert (args.command, args.rest) == ("student", ["--out", "/srv/class"])
     with pytest.raises(SystemExit):
         course.main(["test", "fats"])
     assert "no part called fats; choose from fast, notebooks, browser" in capsys.readouterr().err

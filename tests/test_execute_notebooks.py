@@ -41,3 +41,26 @@ def test_lines_the_bars_separated_are_joined():
     execute_notebooks.drop_progress_bars(nb)
     assert [(o.name, o.text) for o in cell.outputs] == [
         ("stdout", "epoch 1\nepoch 2\n"), ("stderr", "careful\n"), ("stdout", "epoch 3\n")]
+
+
+def test_stored_progress_comes_from_an_empty_file_not_the_authors(tmp_path, monkeypatch):
+    """The notebooks' last cell shows course_lib.progress(): what is committed must not depend on
+    who executed them, and executing must not touch their own progress file."""
+    import os
+
+    from course_lib import learner_progress
+
+    mine = tmp_path / "mine.json"
+    monkeypatch.setenv("COURSE_LIB_PROGRESS", str(mine))
+    learner_progress.record("01", "q1", True, "correct!")
+    before = mine.read_bytes()
+    cell = nbformat.v4.new_code_cell(
+        "from course_lib.exercises import nb01\nnb01.q2.check(22.5)\n"
+        "import course_lib\nprint(course_lib.progress('01'))")
+    path = tmp_path / "01_demo.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[cell]), path)
+    execute_notebooks.execute(path)
+    printed = "".join(o.get("text", "") for o in nbformat.read(path, as_version=4).cells[0].outputs)
+    assert "01 · Derivatives: 1 of 3 passed" in printed and "✓ q2 (chain rule)" in printed
+    assert "· q1 (numerical derivative)  not tried yet" in printed
+    assert mine.read_bytes() == before and os.environ["COURSE_LIB_PROGRESS"] == str(mine)

@@ -19,6 +19,8 @@ Steps:
    one download, linked from the home page and from every lesson. Where pyproject.toml's
    [project.urls] names the course's GitHub repository, each lesson also links to Colab and
    Binder; with no address there, no such links (none is made up).
+   The instructor's guide page (instructor_guide.md) is generated here from the exercise
+   modules and the notebooks (tools/instructor_guide.py); it is never committed.
 2. run Sphinx with warnings as errors: a broken link or a missing image fails the build.
 3. delete the MathJax bundles no page loads (15 of the site's 37 MB).
 4. check that no page loads anything from another host (scripts, styles, fonts, images).
@@ -40,6 +42,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import instructor_guide  # noqa: E402 - tools/ is not a package
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -208,7 +213,7 @@ def run_it_yourself(zip_name: str, repository: str | None, notebook: str) -> str
     return "\n\n".join(lines)
 
 
-def stage(root: Path = ROOT, stage_dir: Path = STAGE) -> Path:
+def stage(root: Path = ROOT, stage_dir: Path = STAGE, guide_solutions: bool = True) -> Path:
     """Copy docs/, README.md and the lesson notebooks into one fresh Sphinx source tree, with the
     course download beside them."""
     notebooks = lesson_notebooks(root)
@@ -233,6 +238,8 @@ def stage(root: Path = ROOT, stage_dir: Path = STAGE) -> Path:
         where = run_it_yourself(f"../{archive.name}", repository, f"notebooks/{path.name}")
         nb.cells.insert(1, nbformat.v4.new_markdown_cell(where))
         nbformat.write(nb, stage_dir / "notebooks" / path.name)
+    guide = instructor_guide.guide_markdown(root, solutions=guide_solutions)
+    (stage_dir / "instructor_guide.md").write_text(guide, encoding="utf-8")
     return stage_dir
 
 
@@ -278,12 +285,12 @@ def prune_mathjax(site: Path) -> int:
     return saved
 
 
-def build(out: Path = OUT, stage_dir: Path = STAGE) -> float:
+def build(out: Path = OUT, stage_dir: Path = STAGE, guide_solutions: bool = True) -> float:
     """Build the site into `out`; returns the seconds it took. Raises SiteError on failure."""
     if importlib.util.find_spec("sphinx") is None:
         raise SiteError('Sphinx is not installed. Install the site extra: pip install -e ".[site]"')
     start = time.perf_counter()
-    source = stage(ROOT, stage_dir)
+    source = stage(ROOT, stage_dir, guide_solutions)
     shutil.rmtree(out, ignore_errors=True)
     doctrees = stage_dir.parent / f"{stage_dir.name}-doctrees"
     # -W: warnings are errors; --keep-going: report them all, not just the first; -q: only those.
@@ -305,9 +312,11 @@ def build(out: Path = OUT, stage_dir: Path = STAGE) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=OUT, help=f"output folder (default: {OUT})")
+    parser.add_argument("--guide-without-solutions", action="store_true",
+                        help="leave the solutions out of the instructor's guide page")
     args = parser.parse_args(argv)
     try:
-        seconds = build(args.out.resolve())
+        seconds = build(args.out.resolve(), guide_solutions=not args.guide_without_solutions)
     except SiteError as err:
         print(f"build_site: {err}", file=sys.stderr)
         return 1

@@ -15,12 +15,17 @@ form (e.g. "<ParabolaWidget: learning rate 0.3: after 20 steps x = -1.1e-08
 Without widget state a tqdm progress bar would be saved as its text fallback, a bar
 frozen at 0%, so progress bars are dropped (cells that show one are tagged
 nbval-ignore-output, since their live output varies anyway).
+Each notebook runs with COURSE_LIB_PROGRESS pointing at a fresh, empty progress file, so its
+last cell (`course_lib.progress("NN")`) stores what the notebook's own checks did, never the
+progress of whoever runs this script, and never touches their progress file.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -70,7 +75,16 @@ def execute(path: Path) -> float:
         record_timing=False,
     )
     start = time.perf_counter()
-    client.execute()
+    saved = os.environ.get("COURSE_LIB_PROGRESS")
+    with tempfile.TemporaryDirectory(prefix="course-lib-progress-") as progress:
+        os.environ["COURSE_LIB_PROGRESS"] = os.path.join(progress, "progress.json")  # the kernel inherits it
+        try:
+            client.execute()
+        finally:
+            if saved is None:
+                os.environ.pop("COURSE_LIB_PROGRESS", None)
+            else:
+                os.environ["COURSE_LIB_PROGRESS"] = saved
     seconds = time.perf_counter() - start
     nb.metadata.pop("widgets", None)
     drop_progress_bars(nb)

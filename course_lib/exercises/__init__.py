@@ -12,9 +12,11 @@ accepted; a string, a longer array or nan/inf gets a message saying what to give
 from __future__ import annotations
 
 import ctypes
+import functools
 import inspect
 import math
 import numbers
+import os
 import textwrap
 import threading
 from collections.abc import Callable
@@ -68,8 +70,48 @@ def _say(text: str, reflow: bool = False) -> None:
         lines = [line for p in paragraphs for line in (p, "")][:-1]
     else:
         lines = text.splitlines() or [""]
+    _SAID.append(text)  # what a check said, for the learner's progress file
     print("\n".join(textwrap.fill(line, WIDTH, break_long_words=False, break_on_hyphens=False)
                     if len(line) > WIDTH else line for line in lines))
+
+
+_SAID: list[str] = []
+
+
+def _recorded(check: Callable[..., CheckResult]) -> Callable[..., CheckResult]:
+    """Wrap `Exercise.check`: after the verdict is printed, record it in the learner's progress
+    file (course_lib.learner_progress). A check with no answer yet (`...`) is not a try. Recording
+    can never change or hide the verdict: any problem there is one printed line."""
+
+    @functools.wraps(check)
+    def checked(self: Exercise, *answer: Any) -> CheckResult:
+        del _SAID[:]
+        result = check(self, *answer)
+        if answer and not any(a is None or a is Ellipsis for a in answer):
+            try:
+                from course_lib import learner_progress
+
+                learner_progress.record_check(self, result.passed, "\n".join(_SAID))
+            except Exception as err:  # noqa: BLE001 - a bug in recording must not break a check
+                print(f"(your progress was not saved: {type(err).__name__}: {err})")
+        return result
+
+    return checked
+
+
+SOLUTIONS_OFF = "COURSE_LIB_NO_SOLUTIONS"  # set to 1 (e.g. on a class's JupyterHub): solution() says no
+CLASS_MARKER = "course_lib_class_edition.json"  # written by tools/build_student.py into a class copy
+
+
+def solutions_switched_off() -> bool:
+    """True on a class's JupyterHub ($COURSE_LIB_NO_SOLUTIONS=1) or in the class edition's folder."""
+    if os.environ.get(SOLUTIONS_OFF, "").strip().lower() in ("1", "true", "yes", "on"):
+        return True
+    try:
+        here = os.path.abspath(os.getcwd())
+    except OSError:
+        return False
+    return os.path.exists(os.path.join(here, CLASS_MARKER))
 
 
 def _is_value(obj: Any) -> bool:
@@ -134,6 +176,7 @@ class Exercise:
         self._solution = solution.strip()
         self.timeout = timeout
 
+    @_recorded
     def check(self, *answer: Any) -> CheckResult:
         """Check your answer; prints what is right or wrong and returns a true/false result."""
         if not answer or any(a is None or a is Ellipsis for a in answer):
@@ -185,6 +228,9 @@ class Exercise:
         _say(f"Hint for {self.name}: {self._hint}", reflow=True)
 
     def solution(self) -> None:
+        if solutions_switched_off():
+            _say(f"{self.name}: no solutions in this class edition: try .hint() or ask your teacher.")
+            return
         print(f"A solution for {self.name}:\n{self._solution}")  # code: printed as it is
 
     def __repr__(self) -> str:
