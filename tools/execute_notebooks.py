@@ -58,8 +58,12 @@ def drop_progress_bars(nb) -> None:
         cell.outputs = outputs
 
 
-def execute(path: Path) -> float:
-    """Execute one notebook in place; returns the seconds it took."""
+def run(path: Path, env: dict[str, str] | None = None):
+    """Execute one notebook from a fresh kernel without saving it; returns (notebook, seconds).
+
+    `env`: the kernel's environment variables (default: this process's). A cell that raises
+    stops the run with nbclient's CellExecutionError, unless it is tagged raises-exception.
+    """
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(
         nb,
@@ -70,8 +74,13 @@ def execute(path: Path) -> float:
         record_timing=False,
     )
     start = time.perf_counter()
-    client.execute()
-    seconds = time.perf_counter() - start
+    client.execute(**({} if env is None else {"env": env}))
+    return nb, time.perf_counter() - start
+
+
+def execute(path: Path) -> float:
+    """Execute one notebook in place; returns the seconds it took."""
+    nb, seconds = run(path)
     nb.metadata.pop("widgets", None)
     drop_progress_bars(nb)
     for cell in nb.cells:

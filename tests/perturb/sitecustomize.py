@@ -1,0 +1,117 @@
+"""Make tanh, exp and log round differently, as another processor or maths library would.
+
+Put this folder on PYTHONPATH and Python imports this module at start-up (every `sitecustomize`
+is). It replaces `math.tanh/exp/log` and `numpy.tanh/exp/log` with versions whose results are
+moved by 1 or 2 units in the last place (ulps), up or down. tests/test_processor_variation.py
+runs every notebook this way: a claim that only holds with this machine's last bits fails there.
+
+Design notes:
+- Deterministic: the direction and size of the nudge depend only on the input's bits (a
+  multiplicative hash), so a run is repeatable and the same input always gives the same output,
+  as with a real maths library.
+- Realistic: results every library gets exactly right are kept (0, 1 and -1, e.g. tanh(0),
+  exp(0), log(1), tanh of a large input; infinities and nan). Every other result moves.
+- numpy's ufuncs cannot be edited, so np.tanh etc. become thin wrappers: calls (also with `out=`)
+  are nudged; `.reduce`, `.outer` and other attributes fall through to the real ufunc unchanged.
+- `NNFS_PERTURB_ULPS=0` switches the nudge off (for checking the harness itself).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+
+_STEPS = (-2, -1, 1, 2)
+_GOLDEN = 0x9E3779B97F4A7C15  # Knuth's multiplicative hash constant
+_ON = os.environ.get("NNFS_PERTURB_ULPS", "1") != "0"
+
+
+def _steps_for_float(x: float) -> int:
+    import struct
+
+    bits = struct.unpack("<Q", struct.pack("<d", x))[0]
+    return _STEPS[((bits * _GOLDEN) & 0xFFFFFFFFFFFFFFFF) >> 62]
+
+
+def _nudge_float(y: float, x: float) -> float:
+    if not _ON or y in (0.0, 1.0, -1.0) or not math.isfinite(y):
+        return y
+    steps = _steps_for_float(x)
+    toward = math.inf if steps > 0 else -math.inf
+    for _ in range(abs(steps)):
+        y = math.nextafter(y, toward)
+    return y
+
+
+def _wrap_math(name: str) -> None:
+    original = getattr(math, name)
+
+    def perturbed(x, *args):
+        y = original(x, *args)
+        return _nudge_float(y, float(x))
+
+    perturbed.__name__ = name
+    perturbed.__doc__ = original.__doc__
+    perturbed.__wrapped__ = original
+    setattr(math, name, perturbed)
+
+
+def _patch_numpy() -> None:
+    try:
+        import numpy as np
+    except ImportError:
+        return
+
+    def nudge_array(y, x):
+        """y = f(x) as numpy returned it (array or scalar); returns y nudged (in place if an array)."""
+        y_arr = np.asarray(y)
+        if y_arr.dtype not in (np.float64, np.float32) or not _ON:
+            return y
+        uint = np.uint64 if y_arr.dtype == np.float64 else np.uint32
+        x_flat = np.broadcast_to(np.asarray(x, dtype=y_arr.dtype), y_arr.shape).ravel()
+        bits = np.ascontiguousarray(x_flat).view(uint).astype(np.uint64)
+        index = ((bits * np.uint64(_GOLDEN)) >> np.uint64(62)).astype(np.intp)  # wraps mod 2**64
+        steps = np.asarray(_STEPS)[index]
+        moved = y_arr.ravel().copy()
+        keep = (moved == 0) | (moved == 1) | (moved == -1) | ~np.isfinite(moved)
+        for size in (1, 2):
+            for sign in (1, -1):
+                mask = (steps == sign * size) & ~keep
+                if mask.any():
+                    value = moved[mask]
+                    for _ in range(size):
+                        value = np.nextafter(value, y_arr.dtype.type(sign * np.inf))
+                    moved[mask] = value
+        moved = moved.reshape(y_arr.shape)
+        if isinstance(y, np.ndarray) and y.ndim:
+            y[...] = moved  # in place: also right when the caller passed out=
+            return y
+        return y_arr.dtype.type(moved[()])
+
+    class PerturbedUfunc:
+        """np.tanh etc.: calls give nudged results; everything else is the real ufunc's."""
+
+        def __init__(self, ufunc):
+            self._ufunc = ufunc
+            self.__name__ = ufunc.__name__
+            self.__doc__ = ufunc.__doc__
+
+        def __call__(self, x, *args, **kwargs):
+            y = self._ufunc(x, *args, **kwargs)
+            if isinstance(y, tuple) or not isinstance(y, (np.ndarray, np.floating, float)):
+                return y
+            return nudge_array(y, x)
+
+        def __getattr__(self, name):
+            return getattr(self._ufunc, name)
+
+        def __repr__(self):
+            return f"<perturbed ufunc '{self.__name__}'>"
+
+    for name in ("tanh", "exp", "log"):
+        setattr(np, name, PerturbedUfunc(getattr(np, name)))
+
+
+for _name in ("tanh", "exp", "log"):
+    _wrap_math(_name)
+_patch_numpy()
