@@ -50,6 +50,10 @@ TORCH_CHOICES = ("auto", "cpu", "cuda", "none")
 TEST_PARTS = ("fast", "notebooks", "browser")
 NBVAL = ["--nbval", "notebooks", "--nbval-sanitize-with", "tests/nbval_sanitize.cfg",
          "--nbval-cell-timeout=600", "--nbval-current-env"]
+# Every notebook again, as on other processors (tests/test_processor_variation.py): part of
+# `test notebooks`, left out of the unit tests (`test fast`, `versions`) because it runs notebooks.
+VARIATION = "tests/test_processor_variation.py"
+UNIT = ["tests", "--ignore=tests/browser", f"--ignore={VARIATION}"]
 
 
 class SetupError(Exception):
@@ -295,9 +299,10 @@ def course_test(args) -> None:
         print(f"== test {part}", flush=True)
         if part == "fast":
             run([exe, "-m", "ruff", "check", "."])
-            run([exe, "-m", "pytest", "tests", "--ignore=tests/browser"])
+            run([exe, "-m", "pytest", *UNIT])
         elif part == "notebooks":
             run([exe, "-m", "pytest", *NBVAL])
+            run([exe, "-m", "pytest", VARIATION])
         elif part == "browser":
             run([exe, "-m", "pytest", "tests/browser"])
 
@@ -339,7 +344,7 @@ def course_versions(args) -> None:
         pins = minimum_pins(project["dependencies"]) if pin else []
         no_torch = TorchPlan(False, None, "not in the version matrix")
         exe = install(Install(ROOT / venv, find_python(version), ["dev"], no_torch, pins), needed)
-        for step in (["tests", "--ignore=tests/browser"], NBVAL):
+        for step in (UNIT, NBVAL):
             result = subprocess.run([str(exe), "-m", "pytest", "-p", "no:cacheprovider", *step], cwd=ROOT)
             if result.returncode:
                 failed.append(f"{name}: pytest {' '.join(step[:2])}")

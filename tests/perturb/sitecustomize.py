@@ -13,7 +13,9 @@ Design notes:
   exp(0), log(1), tanh of a large input; infinities and nan). Every other result moves.
 - numpy's ufuncs cannot be edited, so np.tanh etc. become thin wrappers: calls (also with `out=`)
   are nudged; `.reduce`, `.outer` and other attributes fall through to the real ufunc unchanged.
-- `NNFS_PERTURB_ULPS=0` switches the nudge off (for checking the harness itself).
+- `NNFS_PERTURB_ULPS=0` switches the nudge off (for checking the harness itself);
+  `NNFS_PERTURB_SALT=<integer>` picks another deterministic pattern of nudges, to see which
+  results of a notebook change with the last bits (e.g. run nbval with a few salts).
 """
 
 from __future__ import annotations
@@ -24,13 +26,14 @@ import os
 _STEPS = (-2, -1, 1, 2)
 _GOLDEN = 0x9E3779B97F4A7C15  # Knuth's multiplicative hash constant
 _ON = os.environ.get("NNFS_PERTURB_ULPS", "1") != "0"
+_SALT = int(os.environ.get("NNFS_PERTURB_SALT", "0")) & 0xFFFFFFFFFFFFFFFF
 
 
 def _steps_for_float(x: float) -> int:
     import struct
 
     bits = struct.unpack("<Q", struct.pack("<d", x))[0]
-    return _STEPS[((bits * _GOLDEN) & 0xFFFFFFFFFFFFFFFF) >> 62]
+    return _STEPS[(((bits ^ _SALT) * _GOLDEN) & 0xFFFFFFFFFFFFFFFF) >> 62]
 
 
 def _nudge_float(y: float, x: float) -> float:
@@ -70,7 +73,7 @@ def _patch_numpy() -> None:
         uint = np.uint64 if y_arr.dtype == np.float64 else np.uint32
         x_flat = np.broadcast_to(np.asarray(x, dtype=y_arr.dtype), y_arr.shape).ravel()
         bits = np.ascontiguousarray(x_flat).view(uint).astype(np.uint64)
-        index = ((bits * np.uint64(_GOLDEN)) >> np.uint64(62)).astype(np.intp)  # wraps mod 2**64
+        index = (((bits ^ np.uint64(_SALT)) * np.uint64(_GOLDEN)) >> np.uint64(62)).astype(np.intp)  # mod 2**64
         steps = np.asarray(_STEPS)[index]
         moved = y_arr.ravel().copy()
         keep = (moved == 0) | (moved == 1) | (moved == -1) | ~np.isfinite(moved)
