@@ -1,4 +1,4 @@
-"""Every notebook states how long it takes, in its first markdown cell (README, "How long each lesson takes")."""
+"""Every notebook states its time in its first markdown cell (README: "How long each lesson takes")."""
 
 import importlib.util
 import sys
@@ -20,7 +20,8 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 def test_first_markdown_cell_has_a_time_line(path):
     first = next(c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown")
     match = lesson_times.TIME_LINE.search(first.source)
-    assert match, f"{path.name}: its first markdown cell needs a line like {lesson_times.measure(path).time_line()}"
+    wanted = lesson_times.measure(path).time_line()
+    assert match, f"{path.name}: its first markdown cell needs a line like {wanted}"
     low, high, ex_low, ex_high = map(int, match.groups())
     assert 0 < low < high and 0 <= ex_low <= ex_high, match[0]
     assert "about 45 minutes" not in first.source

@@ -73,7 +73,8 @@ def _patch_numpy() -> None:
         uint = np.uint64 if y_arr.dtype == np.float64 else np.uint32
         x_flat = np.broadcast_to(np.asarray(x, dtype=y_arr.dtype), y_arr.shape).ravel()
         bits = np.ascontiguousarray(x_flat).view(uint).astype(np.uint64)
-        index = (((bits ^ np.uint64(_SALT)) * np.uint64(_GOLDEN)) >> np.uint64(62)).astype(np.intp)  # mod 2**64
+        mixed = (bits ^ np.uint64(_SALT)) * np.uint64(_GOLDEN)  # wraps around mod 2**64, as intended
+        index = (mixed >> np.uint64(62)).astype(np.intp)
         steps = np.asarray(_STEPS)[index]
         moved = y_arr.ravel().copy()
         keep = (moved == 0) | (moved == 1) | (moved == -1) | ~np.isfinite(moved)
