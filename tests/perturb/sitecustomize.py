@@ -22,28 +22,25 @@ from __future__ import annotations
 
 import math
 import os
+import struct
 
 _STEPS = (-2, -1, 1, 2)
 _GOLDEN = 0x9E3779B97F4A7C15  # Knuth's multiplicative hash constant
+_MASK = 0xFFFFFFFFFFFFFFFF
 _ON = os.environ.get("NNFS_PERTURB_ULPS", "1") != "0"
 _SALT = int(os.environ.get("NNFS_PERTURB_SALT", "0")) & 0xFFFFFFFFFFFFFFFF
 
 
-def _steps_for_float(x: float) -> int:
-    import struct
-
-    bits = struct.unpack("<Q", struct.pack("<d", x))[0]
-    return _STEPS[(((bits ^ _SALT) * _GOLDEN) & 0xFFFFFFFFFFFFFFFF) >> 62]
+def _bits(x: float) -> int:
+    return struct.unpack("<q", struct.pack("<d", x))[0]
 
 
 def _nudge_float(y: float, x: float) -> float:
+    """y moved by 1 or 2 ulps (away from or towards 0, as the hash of x's bits says)."""
     if not _ON or y in (0.0, 1.0, -1.0) or not math.isfinite(y):
         return y
-    steps = _steps_for_float(x)
-    toward = math.inf if steps > 0 else -math.inf
-    for _ in range(abs(steps)):
-        y = math.nextafter(y, toward)
-    return y
+    steps = _STEPS[((((_bits(x) & _MASK) ^ _SALT) * _GOLDEN) & _MASK) >> 62]
+    return struct.unpack("<d", struct.pack("<q", _bits(y) + steps))[0]
 
 
 def _wrap_math(name: str) -> None:
@@ -70,23 +67,16 @@ def _patch_numpy() -> None:
         y_arr = np.asarray(y)
         if y_arr.dtype not in (np.float64, np.float32) or not _ON:
             return y
-        uint = np.uint64 if y_arr.dtype == np.float64 else np.uint32
+        sint = np.int64 if y_arr.dtype == np.float64 else np.int32
         x_flat = np.broadcast_to(np.asarray(x, dtype=y_arr.dtype), y_arr.shape).ravel()
-        bits = np.ascontiguousarray(x_flat).view(uint).astype(np.uint64)
+        bits = np.ascontiguousarray(x_flat, dtype=np.float64).view(np.uint64)  # hashed as in _nudge_float
         mixed = (bits ^ np.uint64(_SALT)) * np.uint64(_GOLDEN)  # wraps around mod 2**64, as intended
-        index = (mixed >> np.uint64(62)).astype(np.intp)
-        steps = np.asarray(_STEPS)[index]
-        moved = y_arr.ravel().copy()
-        keep = (moved == 0) | (moved == 1) | (moved == -1) | ~np.isfinite(moved)
-        for size in (1, 2):
-            for sign in (1, -1):
-                mask = (steps == sign * size) & ~keep
-                if mask.any():
-                    value = moved[mask]
-                    for _ in range(size):
-                        value = np.nextafter(value, y_arr.dtype.type(sign * np.inf))
-                    moved[mask] = value
-        moved = moved.reshape(y_arr.shape)
+        steps = np.asarray(_STEPS, dtype=sint)[(mixed >> np.uint64(62)).astype(np.intp)]
+        flat = np.ascontiguousarray(y_arr.ravel())
+        # adding k to a float's bit pattern moves it k floats further from 0 (k < 0: closer)
+        moved = (flat.view(sint) + steps).view(y_arr.dtype)
+        keep = (flat == 0) | (flat == 1) | (flat == -1) | ~np.isfinite(flat)
+        moved = np.where(keep, flat, moved).reshape(y_arr.shape)
         if isinstance(y, np.ndarray) and y.ndim:
             y[...] = moved  # in place: also right when the caller passed out=
             return y
