@@ -10,9 +10,9 @@ The rule, so that anyone can recompute it:
 - Main path: its prose words / 120 per minute + 1 minute per code cell, as a range of +-15%
   (rounded outwards to 5 minutes). Words are runs of letters and digits in the markdown, with
   LaTeX commands, URLs and Markdown markup left out.
-- Exercises: one per `.check(` call. Its code cells decide its size: a `class` to write (03's
-  engine) 45-90 minutes, a `def` (a function) 15-30, anything else (numbers or a short
-  expression) 5-10. The ranges add up.
+- Exercises: one per `.check(` call. Its code cells (since the previous check) decide its size:
+  a `class` to write (03's engine) 45-90 minutes, a function (`def name(`, also when only a
+  comment names it) 15-30, anything else (numbers or a short expression) 5-10. The ranges add up.
 """
 
 from __future__ import annotations
