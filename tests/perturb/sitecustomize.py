@@ -70,13 +70,19 @@ def _patch_numpy() -> None:
         sint = np.int64 if y_arr.dtype == np.float64 else np.int32
         x_flat = np.broadcast_to(np.asarray(x, dtype=y_arr.dtype), y_arr.shape).ravel()
         bits = np.ascontiguousarray(x_flat, dtype=np.float64).view(np.uint64)  # hashed as in _nudge_float
-        mixed = (bits ^ np.uint64(_SALT)) * np.uint64(_GOLDEN)  # wraps around mod 2**64, as intended
-        steps = np.asarray(_STEPS, dtype=sint)[(mixed >> np.uint64(62)).astype(np.intp)]
+        mixed = (bits ^ np.uint64(_SALT)) if _SALT else bits
+        mixed = mixed * np.uint64(_GOLDEN)  # wraps around mod 2**64, as intended
+        mixed >>= np.uint64(62)  # 0..3
+        steps = mixed.astype(sint)
+        steps -= 2
+        steps += steps >= 0  # 0..3 -> -2, -1, 1, 2 (_STEPS)
         flat = np.ascontiguousarray(y_arr.ravel())
         # adding k to a float's bit pattern moves it k floats further from 0 (k < 0: closer)
-        moved = (flat.view(sint) + steps).view(y_arr.dtype)
-        keep = (flat == 0) | (flat == 1) | (flat == -1) | ~np.isfinite(flat)
-        moved = np.where(keep, flat, moved).reshape(y_arr.shape)
+        moved = flat.view(sint) + steps
+        size = np.abs(flat)
+        keep = (size == 0) | (size == 1) | ~np.isfinite(size)
+        np.copyto(moved, flat.view(sint), where=keep)
+        moved = moved.view(y_arr.dtype).reshape(y_arr.shape)
         if isinstance(y, np.ndarray) and y.ndim:
             y[...] = moved  # in place: also right when the caller passed out=
             return y
