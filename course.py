@@ -50,6 +50,10 @@ TORCH_CHOICES = ("auto", "cpu", "cuda", "none")
 TEST_PARTS = ("fast", "notebooks", "browser")
 NBVAL = ["--nbval", "notebooks", "--nbval-sanitize-with", "tests/nbval_sanitize.cfg",
          "--nbval-cell-timeout=600", "--nbval-current-env"]
+# Every notebook again, as on other processors (tests/test_processor_variation.py): part of
+# `test notebooks`, left out of the unit tests (`test fast`, `versions`) because it runs notebooks.
+VARIATION = "tests/test_processor_variation.py"
+UNIT = ["tests", "--ignore=tests/browser", f"--ignore={VARIATION}"]
 
 
 class SetupError(Exception):
@@ -295,9 +299,10 @@ def course_test(args) -> None:
         print(f"== test {part}", flush=True)
         if part == "fast":
             run([exe, "-m", "ruff", "check", "."])
-            run([exe, "-m", "pytest", "tests", "--ignore=tests/browser"])
+            run([exe, "-m", "pytest", *UNIT])
         elif part == "notebooks":
             run([exe, "-m", "pytest", *NBVAL])
+            run([exe, "-m", "pytest", VARIATION])
         elif part == "browser":
             run([exe, "-m", "pytest", "tests/browser"])
 
@@ -341,7 +346,7 @@ def course_versions(args) -> None:
         exe = install(Install(ROOT / venv, find_python(version), ["dev"], no_torch, pins), needed)
         # Not the slow test of one notebook in a fresh venv: it installs the newest releases
         # there whatever this set-up pins, and `make test` has run it.
-        for step in (["tests", "--ignore=tests/browser", "-m", "not slow"], NBVAL):
+        for step in (UNIT + ["-m", "not slow"], NBVAL):
             result = subprocess.run([str(exe), "-m", "pytest", "-p", "no:cacheprovider", *step], cwd=ROOT)
             if result.returncode:
                 failed.append(f"{name}: pytest {' '.join(step[:2])}")

@@ -63,8 +63,12 @@ def drop_progress_bars(nb) -> None:
         cell.outputs = outputs
 
 
-def execute(path: Path) -> float:
-    """Execute one notebook in place; returns the seconds it took."""
+def run(path: Path, env: dict[str, str] | None = None):
+    """Execute one notebook from a fresh kernel without saving it; returns (notebook, seconds).
+
+    `env`: the kernel's environment variables (default: this process's). A cell that raises
+    stops the run with nbclient's CellExecutionError, unless it is tagged raises-exception.
+    """
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(
         nb,
@@ -75,17 +79,17 @@ def execute(path: Path) -> float:
         record_timing=False,
     )
     start = time.perf_counter()
-    saved = os.environ.get("COURSE_LIB_PROGRESS")
     with tempfile.TemporaryDirectory(prefix="course-lib-progress-") as progress:
-        os.environ["COURSE_LIB_PROGRESS"] = os.path.join(progress, "progress.json")  # the kernel inherits it
-        try:
-            client.execute()
-        finally:
-            if saved is None:
-                os.environ.pop("COURSE_LIB_PROGRESS", None)
-            else:
-                os.environ["COURSE_LIB_PROGRESS"] = saved
-    seconds = time.perf_counter() - start
+        # a fresh, empty progress file, so the stored progress table shows only this run's checks
+        kernel_env = dict(os.environ if env is None else env)
+        kernel_env["COURSE_LIB_PROGRESS"] = os.path.join(progress, "progress.json")
+        client.execute(env=kernel_env)
+    return nb, time.perf_counter() - start
+
+
+def execute(path: Path) -> float:
+    """Execute one notebook in place; returns the seconds it took."""
+    nb, seconds = run(path)
     nb.metadata.pop("widgets", None)
     drop_progress_bars(nb)
     for cell in nb.cells:
