@@ -224,8 +224,8 @@ _SVG_NS = "{http://www.w3.org/2000/svg}"
 MAX_DESCRIBED = 6  # operations (or arrows) spelled out in a description; the rest are counted
 
 
-def _svg_parts(svg: str) -> tuple[str, dict[str, list[str]], list[tuple[str, str]]]:
-    """(graph title, {node name: its texts}, [(from, to) arrows]) of a Graphviz SVG."""
+def _svg_parts(svg: str) -> tuple[str, dict[str, list[str]], list[tuple[str, str, str]]]:
+    """(graph title, {node name: its texts}, [(from, to, label) arrows]) of a Graphviz SVG."""
     root = ET.fromstring(svg[svg.index("<svg"):])
     title, nodes, edges = "", {}, []
     for group in root.iter(f"{_SVG_NS}g"):
@@ -237,7 +237,8 @@ def _svg_parts(svg: str) -> tuple[str, dict[str, list[str]], list[tuple[str, str
             nodes[name] = [t.text.strip() for t in group.iter(f"{_SVG_NS}text") if t.text and t.text.strip()]
         elif kind == "edge" and "->" in name:
             tail, head = name.split("->", 1)
-            edges.append((tail.split(":")[0], head.split(":")[0]))
+            texts = [t.text.strip() for t in group.iter(f"{_SVG_NS}text") if t.text and t.text.strip()]
+            edges.append((tail.split(":")[0], head.split(":")[0], " ".join(texts)))
     return title, nodes, edges
 
 
@@ -259,7 +260,7 @@ def describe_svg(svg: str) -> str:
         return "graph (its picture could not be read)"
     into: dict[str, list[str]] = {name: [] for name in nodes}
     out_of: dict[str, list[str]] = {name: [] for name in nodes}
-    for tail, head in edges:
+    for tail, head, _ in edges:
         into.setdefault(head, []).append(tail)
         out_of.setdefault(tail, []).append(head)
     sinks = [name for name in nodes if not out_of.get(name)]
@@ -311,8 +312,9 @@ def describe_svg(svg: str) -> str:
         text = (f"Autograd graph: {len(op_names)} operations ({listed}) and {len(leaves)} leaf tensors "
                 f"({', '.join(leaves)})")
         return text + (f"; {output_part('out')}" if "out" in nodes else "")
-    arrows = [f"{' '.join(nodes.get(a, [a]))} to {' '.join(nodes.get(b, [b]))}" for a, b in edges]
-    text = f"Graph of {len(nodes)} nodes and {len(edges)} arrows"
+    arrows = [f"{' '.join(nodes.get(a, [a]))} to {' '.join(nodes.get(b, [b]))}" + (f" ({label})" if label else "")
+              for a, b, label in edges]
+    text = f"Graph of {len(nodes)} nodes and {len(edges)} arrow{'s' if len(edges) != 1 else ''}"
     if arrows:
         more = " and more" if len(arrows) > MAX_DESCRIBED else ""
         text += ": " + ", ".join(arrows[:MAX_DESCRIBED]) + more

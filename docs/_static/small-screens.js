@@ -1,10 +1,11 @@
 /* Display maths on a narrow screen: a formula wider than the column is drawn smaller until it
- * fits (down to 60%), instead of hiding its right end in a box that scrolls without showing it.
+ * fits (down to half size), instead of hiding its right end in a box that scrolls without showing
+ * it; the few formulas too wide even then scroll inside a box whose scroll bar stays visible.
  * Runs after MathJax has typeset the page, and again when the window changes size.
  */
 (function () {
   "use strict";
-  const SMALLEST = 0.6;
+  const SMALLEST = 0.5; // half size at most; a formula still too wide scrolls, with a scroll bar shown
 
   function fit() {
     document.querySelectorAll('article mjx-container[display="true"]').forEach((box) => {
