@@ -312,8 +312,8 @@ def describe_svg(svg: str) -> str:
         text = (f"Autograd graph: {len(op_names)} operations ({listed}) and {len(leaves)} leaf tensors "
                 f"({', '.join(leaves)})")
         return text + (f"; {output_part('out')}" if "out" in nodes else "")
-    arrows = [f"{' '.join(nodes.get(a, [a]))} to {' '.join(nodes.get(b, [b]))}" + (f" ({label})" if label else "")
-              for a, b, label in edges]
+    arrows = [f"{' '.join(nodes.get(a, [a]))} to {' '.join(nodes.get(b, [b]))}"
+              + (f" ({label})" if label else "") for a, b, label in edges]
     text = f"Graph of {len(nodes)} nodes and {len(edges)} arrow{'s' if len(edges) != 1 else ''}"
     if arrows:
         more = " and more" if len(arrows) > MAX_DESCRIBED else ""
