@@ -363,7 +363,7 @@ class Graph(graphviz.Digraph):
         return _SIZE.sub(f'<svg width="{width * scale:.0f}px" height="{height * scale:.0f}px"', svg, count=1)
 
     def html(self) -> str:
-        """An <img> of the SVG as a data URI: JupyterLab shows it even in a notebook it does not trust."""
+        """An `<img>` of the SVG as a data URI: JupyterLab shows it even in a notebook it does not trust."""
         svg = self.fitted_svg()
         width, height = natural_size(self.svg())
         shown = fitted_width(width) if self.fit else width

@@ -258,7 +258,7 @@ def prepare_figures(stage_dir: Path, allow_missing_alt: bool = False) -> dict[st
 
 PNG_IMG = re.compile(r'<img alt="[^"]*" src="(\.\./_images/([0-9a-f]{64}\.png))"\s*/?>')
 SEARCH_FIELD = re.compile(r'(<button class="btn search-button-field[^"]*"[^>]*?) aria-label="Search"')
-SUMMARY = re.compile(r'(<a class="[^"]*" href="[^"]*">(.*?)</a><details>)<summary>')
+SUMMARY = re.compile(r'(<a class="[^"]*" href="[^"]*">(.*?)</a><details[^>]*>)<summary>')
 
 
 def finish_pages(site: Path, alts: dict[str, str]) -> None:
