@@ -1,12 +1,12 @@
 /* Display maths on a narrow screen: a formula wider than the column is drawn smaller until it
- * fits (down to half size), instead of hiding its right end in a box that scrolls without showing
+ * fits (down to 60%), instead of hiding its right end in a box that scrolls without showing
  * it; the few formulas too wide even then scroll sideways, with a shadow on the right edge
  * that says there is more (phones hide scroll bars).
  * Runs after MathJax has typeset the page, and again when the window changes size.
  */
 (function () {
   "use strict";
-  const SMALLEST = 0.5; // half size at most; a formula still too wide scrolls, and shows that it does
+  const SMALLEST = 0.6; // 60% at most; a formula still too wide scrolls, and shows that it does
 
   function fit() {
     document.querySelectorAll('article mjx-container[display="true"]').forEach((box) => {
@@ -17,7 +17,7 @@
       if (need > have + 1 && have > 0) {
         const px = parseFloat(getComputedStyle(box).fontSize);
         box.style.fontSize = px * Math.max(SMALLEST, (have - 4) / need) + "px";
-        // Still too wide at half size: it scrolls, and a shadow on its right edge says so.
+        // Still too wide at 60%: it scrolls, and a shadow on its right edge says so.
         if (box.scrollWidth > box.clientWidth + 1) box.classList.add("nnfs-scrolls");
       }
     });

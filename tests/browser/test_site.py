@@ -360,7 +360,7 @@ def test_every_page_on_a_phone_fits_the_screen_with_every_picture_and_formula_wh
                                      + `${Math.round(r.left)}-${Math.round(r.right)} px, the column `
                                      + `${Math.round(column.left)}-${Math.round(column.right)} px`);
                     }
-                    // A formula fits, or (shrunk to half size, still too wide) shows that it scrolls.
+                    // A formula fits, or (shrunk to 60%, still too wide) shows that it scrolls.
                     for (const m of document.querySelectorAll('article mjx-container[display="true"]'))
                         if (m.scrollWidth > m.clientWidth + 1 && !m.classList.contains('nnfs-scrolls'))
                             out.push(`a formula is cut: ${m.scrollWidth} px in ${m.clientWidth} px`);
