@@ -242,6 +242,10 @@ def _svg_parts(svg: str) -> tuple[str, dict[str, list[str]], list[tuple[str, str
     return title, nodes, edges
 
 
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def _field(texts: list[str], key: str) -> str | None:
     return next((t[len(key) + 1:] for t in texts if t.startswith(key + " ")), None)
 
@@ -303,18 +307,19 @@ def describe_svg(svg: str) -> str:
         if len(equations) > MAX_DESCRIBED:
             what += f" and {len(equations) - MAX_DESCRIBED} more operations"
         head = f"Computation graph of {what}" if equations else "Computation graph of one value"
-        counts = f"{len(values)} values, {len(ops)} operations"
+        counts = f"{_count(len(values), 'value')}, {_count(len(ops), 'operation')}"
         return f"{head}: {counts}; {output_part(sinks[0])}" if sinks else f"{head}: {counts}"
     if title == "autograd graph":
         leaves = [shown(name) for name in values if name != "out"]
         op_names = [" ".join(nodes[name]) for name in ops]
         listed = ", ".join(op_names[:MAX_DESCRIBED]) + (" and more" if len(op_names) > MAX_DESCRIBED else "")
-        text = (f"Autograd graph: {len(op_names)} operations ({listed}) and {len(leaves)} leaf tensors "
+        text = (f"Autograd graph: {_count(len(op_names), 'operation')} ({listed}) and "
+                f"{_count(len(leaves), 'leaf tensor')} "
                 f"({', '.join(leaves)})")
         return text + (f"; {output_part('out')}" if "out" in nodes else "")
     arrows = [f"{' '.join(nodes.get(a, [a]))} to {' '.join(nodes.get(b, [b]))}"
               + (f" ({label})" if label else "") for a, b, label in edges]
-    text = f"Graph of {len(nodes)} nodes and {len(edges)} arrow{'s' if len(edges) != 1 else ''}"
+    text = f"Graph of {_count(len(nodes), 'node')} and {_count(len(edges), 'arrow')}"
     if arrows:
         more = " and more" if len(arrows) > MAX_DESCRIBED else ""
         text += ": " + ", ".join(arrows[:MAX_DESCRIBED]) + more

@@ -258,13 +258,15 @@ def prepare_figures(stage_dir: Path, allow_missing_alt: bool = False) -> dict[st
 
 PNG_IMG = re.compile(r'<img alt="[^"]*" src="(\.\./_images/([0-9a-f]{64}\.png))"\s*/?>')
 SEARCH_FIELD = re.compile(r'(<button class="btn search-button-field[^"]*"[^>]*?) aria-label="Search"')
+TOGGLER = re.compile(r'(<img src="_static/minus.png" class="toggler"[^>]*?) alt="-"')
 SUMMARY = re.compile(r'(<a class="[^"]*" href="[^"]*">(.*?)</a><details[^>]*>)<summary>')
 
 
 def finish_pages(site: Path, alts: dict[str, str]) -> None:
     """The last touches on every page: figures get their alt text and a link to their full-size
     picture; the search buttons, whose visible text is "Search Ctrl+K", are named by it (axe:
-    label-content-name-mismatch); the sidebar's expand buttons get a name (axe: summary-name)."""
+    label-content-name-mismatch); the sidebar's expand buttons get a name (axe: summary-name), and
+    the module index's expand button says what it does (its alt text was "-")."""
     for page in site.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
 
@@ -279,6 +281,7 @@ def finish_pages(site: Path, alts: dict[str, str]) -> None:
             return f'{match.group(1)}<summary aria-label="show or hide the pages under {name}">'
 
         new = SUMMARY.sub(summary, SEARCH_FIELD.sub(r"\1", PNG_IMG.sub(figure, text)))
+        new = TOGGLER.sub(r'\1 alt="show or hide the modules of this package"', new)  # py-modindex
         if new != text:
             page.write_text(new, encoding="utf-8")
 
