@@ -192,7 +192,49 @@ def make_venv(venv: Path, python: str, needed: tuple[int, int]) -> Path:
     return exe
 
 
-def install_torch_from(pip: list, index_url: str) -> bool:
+class PipLog:
+    """pip's whole output goes to a log file (`.venv/install.log`); the terminal gets a few lines of
+    progress. A cold install prints some 450 lines of pip output, which hide what matters."""
+
+    EVERY = 40  # print a progress line every this many packages found
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("", encoding="utf-8")  # this run's log only
+
+    def run(self, cmd: list, env: dict | None = None, quiet: bool = False) -> int:
+        """Run pip with its output appended to the log; returns its exit status. On failure the
+        last lines of the log are printed with where the rest is."""
+        found = 0
+        with self.path.open("a", encoding="utf-8") as log:
+            log.write("+ " + " ".join(str(c) for c in cmd) + "\n")
+            log.flush()
+            process = subprocess.Popen([str(c) for c in cmd], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                       stderr=subprocess.STDOUT, text=True, errors="replace")
+            for line in process.stdout:
+                log.write(line)
+                if quiet:
+                    continue
+                if line.startswith("Collecting "):
+                    found += 1
+                    if found % self.EVERY == 0:
+                        print(f"   {found} packages found so far...", flush=True)
+                elif line.startswith("Installing collected packages:"):
+                    count = len(line.split(":", 1)[1].split(","))
+                    print(f"   installing {count} packages...", flush=True)
+                elif line.startswith("Successfully installed"):
+                    print(f"   done: {len(line.split()) - 2} packages installed", flush=True)
+            status = process.wait()
+        if status:
+            tail = self.path.read_text(encoding="utf-8", errors="replace").splitlines()[-12:]
+            print("\n".join("   | " + line for line in tail), file=sys.stderr)
+            print(f"pip failed (exit status {status}): its last lines are above; the full log is "
+                  f"{self.path}", file=sys.stderr, flush=True)
+        return status
+
+
+def install_torch_from(pip: list, index_url: str, log: PipLog | None = None) -> bool:
     """pip-install the `torch` extra from index_url and nowhere else; True if it worked.
 
     A pip.conf may name more indexes or folders, and one holding PyPI's CUDA build would win
@@ -202,7 +244,10 @@ def install_torch_from(pip: list, index_url: str) -> bool:
     torch_extra = load_project()["optional-dependencies"]["torch"]
     with tempfile.TemporaryDirectory() as empty:
         env = dict(os.environ, PIP_EXTRA_INDEX_URL=index_url, PIP_FIND_LINKS=empty)
-        result = subprocess.run([str(c) for c in pip + torch_extra + ["--index-url", index_url]], env=env)
+        cmd = pip + torch_extra + ["--index-url", index_url]
+        if log is not None:
+            return log.run(cmd, env=env) == 0
+        result = subprocess.run([str(c) for c in cmd], env=env)
     return result.returncode == 0
 
 
@@ -229,10 +274,10 @@ def install(job: Install, needed: tuple[int, int]) -> Path:
         stamp.touch()  # for make: newer than pyproject.toml
         return exe
 
-    print(f"== installing the course into {job.venv} (the first time takes a few minutes)", flush=True)
-    # The first time pip shows what it downloads; an update would list a hundred
-    # "Requirement already satisfied" lines, so it stays quiet then.
-    pip = [exe, "-m", "pip", "install"] + (["-q"] if stamp.exists() else [])
+    log = PipLog(job.venv / "install.log")
+    print(f"== installing the course into {job.venv} (the first time takes a few minutes; "
+          f"pip's full output: {log.path})", flush=True)
+    pip = [exe, "-m", "pip", "install"]
     constraint_args = []
     if job.constraints:
         constraints = job.venv / "constraints.txt"
@@ -247,14 +292,19 @@ def install(job: Install, needed: tuple[int, int]) -> Path:
         if have:
             print(f"   torch {have} is already installed: kept (pip uninstall torch to change it)")
         elif job.torch.index_url:  # on its own: that index has PyTorch, not the course's other packages
-            torch_failed = not install_torch_from(pip, job.torch.index_url)
+            print(f"   PyTorch from {job.torch.index_url}", flush=True)
+            torch_failed = not install_torch_from(pip, job.torch.index_url, log)
         if not torch_failed:
             extras.append("torch")  # already installed by now, or from PyPI with the rest
-    run(pip + ["-e", f".[{','.join(extras)}]" if extras else "."] + constraint_args)
+    print("   the course's packages", flush=True)
+    status = log.run(pip + ["-e", f".[{','.join(extras)}]" if extras else "."] + constraint_args)
+    if status:
+        raise SystemExit(status)
 
     if torch_failed:
         # Not recorded as done, so the next run tries PyTorch again.
-        print(f"\nPyTorch could not be installed from {job.torch.index_url} (see pip's message above). "
+        print(f"\nPyTorch could not be installed from {job.torch.index_url} (see pip's message above; "
+              f"all of it is in {log.path}). "
               "Everything else is ready; only notebooks 08 and 09 need PyTorch and are skipped until then. "
               "The next run tries again; TORCH=cuda takes PyPI's build, TORCH=none stops trying.\n",
               file=sys.stderr)
@@ -275,9 +325,71 @@ def course_install(args) -> Path:
     return install(Install(Path(args.venv), sys.executable, extras, torch, []), needed)
 
 
+FIRST_LESSON = "notebooks/01_derivatives.ipynb"
+# JupyterLab settings the course's JupyterLab starts with (the learner can still change them):
+# no "get notified about official Jupyter news?" pop-up over the first lesson, and no update
+# check (a classroom network may have no internet).
+LAB_OVERRIDES = {
+    "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
+}
+
+
+def lab_overrides(venv: Path) -> Path:
+    """Write LAB_OVERRIDES into the venv's JupyterLab (share/jupyter/lab/settings/overrides.json),
+    keeping any other overrides found there; returns the file."""
+    path = venv / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    try:
+        settings = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    except ValueError:
+        settings = {}
+    for plugin, values in LAB_OVERRIDES.items():
+        settings.setdefault(plugin, {}).update(values)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def in_container(exists=os.path.exists, read=lambda p: Path(p).read_text(errors="replace")) -> bool:
+    """True inside Docker, Podman or a Kubernetes pod (where running as root is the norm)."""
+    if exists("/.dockerenv") or exists("/run/.containerenv"):
+        return True
+    try:
+        return bool(re.search(r"docker|kubepods|containerd|libpod|lxc", read("/proc/1/cgroup")))
+    except OSError:
+        return False
+
+
+def root_options(euid: int | None, container: bool, allowed: bool) -> list[str]:
+    """JupyterLab's options for this user: as root, --allow-root inside a container (or with
+    NNFS_ALLOW_ROOT=1), with a line that says so; else a SetupError that says what to do."""
+    if euid != 0:
+        return []
+    if container or allowed:
+        where = "in a container" if container else "NNFS_ALLOW_ROOT=1"
+        print(f"== running as root ({where}): starting JupyterLab with --allow-root", flush=True)
+        return ["--allow-root"]
+    raise SetupError("JupyterLab does not run as root outside a container. Run `make lab` as your "
+                     "normal user, or set NNFS_ALLOW_ROOT=1 to start it as root anyway.")
+
+
+def lab_command(exe: Path, venv: Path, root: list[str]) -> list:
+    """The first time: open lesson 01 (not the Launcher); afterwards the notebooks folder, where
+    JupyterLab reopens the lessons left open. Either way the file browser shows notebooks/."""
+    first = not (venv / ".lab-opened").exists()
+    target = FIRST_LESSON if first and (ROOT / FIRST_LESSON).exists() else "notebooks"
+    return [exe, "-m", "jupyter", "lab", target, *root]
+
+
 def course_lab(args) -> None:
     exe = course_install(args)
-    run([exe, "-m", "jupyter", "lab", "notebooks"])
+    venv = Path(args.venv)
+    lab_overrides(venv)
+    geteuid = getattr(os, "geteuid", None)
+    allowed = os.environ.get("NNFS_ALLOW_ROOT") == "1"
+    root = root_options(geteuid() if geteuid else None, in_container(), allowed)
+    command = lab_command(exe, venv, root)
+    (venv / ".lab-opened").touch()
+    run(command)
 
 
 def ensure_browser(exe: Path) -> None:

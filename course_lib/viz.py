@@ -29,9 +29,11 @@ Design notes:
 from __future__ import annotations
 
 import base64
+import html as html_lib
 import math
 import numbers
 import re
+import xml.etree.ElementTree as ET
 from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 from typing import Any
@@ -218,6 +220,112 @@ def text_px(width_px: float) -> float:
     return FONT_PX * fitted_width(width_px) / width_px
 
 
+_SVG_NS = "{http://www.w3.org/2000/svg}"
+MAX_DESCRIBED = 6  # operations (or arrows) spelled out in a description; the rest are counted
+
+
+def _svg_parts(svg: str) -> tuple[str, dict[str, list[str]], list[tuple[str, str, str]]]:
+    """(graph title, {node name: its texts}, [(from, to, label) arrows]) of a Graphviz SVG."""
+    root = ET.fromstring(svg[svg.index("<svg"):])
+    title, nodes, edges = "", {}, []
+    for group in root.iter(f"{_SVG_NS}g"):
+        kind = group.get("class", "")
+        name = group.findtext(f"{_SVG_NS}title") or ""
+        if kind == "graph":
+            title = name
+        elif kind == "node":
+            nodes[name] = [t.text.strip() for t in group.iter(f"{_SVG_NS}text") if t.text and t.text.strip()]
+        elif kind == "edge" and "->" in name:
+            tail, head = name.split("->", 1)
+            texts = [t.text.strip() for t in group.iter(f"{_SVG_NS}text") if t.text and t.text.strip()]
+            edges.append((tail.split(":")[0], head.split(":")[0], " ".join(texts)))
+    return title, nodes, edges
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _field(texts: list[str], key: str) -> str | None:
+    return next((t[len(key) + 1:] for t in texts if t.startswith(key + " ")), None)
+
+
+def describe_svg(svg: str) -> str:
+    """A description of a course graph for screen readers (its alt text), read from its SVG.
+
+    A `draw_dot` graph says what it computes, one operation at a time from the output back,
+    and the output's value and gradient: "Computation graph of L = d * f, d = e + c,
+    e = a * b: 7 values, 3 operations; output L = -8, gradient 1". A `draw_graph` graph lists
+    its operations and leaf tensors; any other graph its arrows between the nodes' texts.
+    """
+    try:
+        title, nodes, edges = _svg_parts(svg)
+    except (ET.ParseError, ValueError):
+        return "graph (its picture could not be read)"
+    into: dict[str, list[str]] = {name: [] for name in nodes}
+    out_of: dict[str, list[str]] = {name: [] for name in nodes}
+    for tail, head, _ in edges:
+        into.setdefault(head, []).append(tail)
+        out_of.setdefault(tail, []).append(head)
+    sinks = [name for name in nodes if not out_of.get(name)]
+    values = {name: texts for name, texts in nodes.items() if _field(texts, "data") is not None}
+    ops = [name for name in nodes if name not in values]
+
+    def shown(name: str) -> str:
+        texts = nodes.get(name, [])
+        label = [t for t in texts if _field([t], "data") is None and _field([t], "grad") is None]
+        return label[0] if label else (_field(texts, "data") or name)
+
+    def output_part(name: str) -> str:
+        texts = nodes.get(name, [])
+        data, grad = _field(texts, "data"), _field(texts, "grad")
+        part = f"output {shown(name)}" + (f" = {data}" if data is not None else "")
+        return part + (f", gradient {grad}" if grad is not None else "")
+
+    if title == "computation graph" and values:
+        equations = []
+        queue = sinks[:1]
+        seen = set(queue)
+        while queue:
+            value = queue.pop(0)
+            for op in into.get(value, []):
+                args = into.get(op, [])
+                symbol = " ".join(nodes.get(op, [op])) or op
+                names = [shown(a) for a in args]
+                if len(names) == 2:
+                    expression = f"{names[0]} {symbol} {names[1]}"
+                elif len(names) == 1 and symbol.startswith("**"):
+                    expression = f"{names[0]}{symbol}"
+                else:
+                    expression = f"{symbol}({', '.join(names)})"
+                equations.append(f"{shown(value)} = {expression}")
+                for arg in args:
+                    if arg not in seen:
+                        seen.add(arg)
+                        queue.append(arg)
+        what = ", ".join(equations[:MAX_DESCRIBED])
+        if len(equations) > MAX_DESCRIBED:
+            what += f" and {len(equations) - MAX_DESCRIBED} more operations"
+        head = f"Computation graph of {what}" if equations else "Computation graph of one value"
+        counts = f"{_count(len(values), 'value')}, {_count(len(ops), 'operation')}"
+        return f"{head}: {counts}; {output_part(sinks[0])}" if sinks else f"{head}: {counts}"
+    if title == "autograd graph":
+        leaves = [shown(name) for name in values if name != "out"]
+        op_names = [" ".join(nodes[name]) for name in ops]
+        listed = ", ".join(op_names[:MAX_DESCRIBED]) + (" and more" if len(op_names) > MAX_DESCRIBED else "")
+        text = (f"Autograd graph: {_count(len(op_names), 'operation')} ({listed}) and "
+                f"{_count(len(leaves), 'leaf tensor')} "
+                f"({', '.join(leaves)})")
+        return text + (f"; {output_part('out')}" if "out" in nodes else "")
+    arrows = [f"{' '.join(nodes.get(a, [a]))} to {' '.join(nodes.get(b, [b]))}"
+              + (f" ({label})" if label else "") for a, b, label in edges]
+    text = f"Graph of {_count(len(nodes), 'node')} and {_count(len(edges), 'arrow')}"
+    if arrows:
+        more = " and more" if len(arrows) > MAX_DESCRIBED else ""
+        text += ": " + ", ".join(arrows[:MAX_DESCRIBED]) + more
+    return text
+
+
 class Graph(graphviz.Digraph):
     """A `graphviz.Digraph` that renders without the `dot` program, fits the column and explains itself.
 
@@ -260,12 +368,12 @@ class Graph(graphviz.Digraph):
         return _SIZE.sub(f'<svg width="{width * scale:.0f}px" height="{height * scale:.0f}px"', svg, count=1)
 
     def html(self) -> str:
-        """An <img> of the SVG as a data URI: JupyterLab shows it even in a notebook it does not trust."""
+        """An `<img>` of the SVG as a data URI: JupyterLab shows it even in a notebook it does not trust."""
         svg = self.fitted_svg()
         width, height = natural_size(self.svg())
         shown = fitted_width(width) if self.fit else width
         data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
-        alt = self.counts or "graph"
+        alt = html_lib.escape(describe_svg(svg), quote=True)
         # max-width: narrower columns scale it further; min-width keeps the text readable, and
         # the scrolling box shows a scroll bar instead of cutting the picture off.
         low = min(shown, math.ceil(width * MIN_TEXT_PX / FONT_PX))

@@ -65,8 +65,20 @@ def train_xor_seeds(sizes: Sequence[int], seeds: Iterable[int], lr: float = 0.1,
     starts = [initial_weights(sizes, s) for s in seeds]
     Ws = [np.stack([start[k][0] for start in starts]) for k in range(len(sizes))]  # (S, n_in, n_out)
     bs = [np.stack([start[k][1] for start in starts])[:, None, :] for k in range(len(sizes))]  # (S, 1, n_out)
+    _descend(Ws, bs, lr, epochs, output_activation)
+    return _forward(Ws, bs, output_activation)[-1][:, :, 0]
+
+
+def _descend(Ws: list[np.ndarray], bs: list[np.ndarray], lr: float, epochs: int, output_activation: str,
+             losses: list[float] | None = None) -> None:
+    """`epochs` gradient-descent steps on every seed's weights, in place. With `losses` (one seed),
+    append the loss before each step, and stop at the first loss that is not finite."""
     for _ in range(epochs):
         hs = _forward(Ws, bs, output_activation)
+        if losses is not None:
+            losses.append(float(((hs[-1][0, :, 0] - XOR_Y) ** 2).sum()))
+            if not np.isfinite(losses[-1]):
+                return
         # backward: d(summed squared error)/d(output), then layer by layer towards the inputs
         dh = 2.0 * (hs[-1] - XOR_Y[:, None])  # (S, 4, 1)
         for k in reversed(range(len(Ws))):
@@ -76,7 +88,45 @@ def train_xor_seeds(sizes: Sequence[int], seeds: Iterable[int], lr: float = 0.1,
             dh = dz @ Ws[k].transpose(0, 2, 1)  # (S, 4, n_in), with W before its update
             Ws[k] = Ws[k] - lr * (hs[k].transpose(0, 2, 1) @ dz)  # dW: (S, n_in, n_out)
             bs[k] = bs[k] - lr * dz.sum(axis=1, keepdims=True)  # db: (S, 1, n_out)
-    return _forward(Ws, bs, output_activation)[-1][:, :, 0]
+
+
+class XorNet:
+    """One network of `MLP(2, sizes)` (tanh units) trained on XOR with the arrays above: what notebook
+    05's learning-rate widget retrains at every move of its slider (a few ms instead of a second).
+
+        net = XorNet.train([3, 3, 1], seed=5, lr=0.1, epochs=1000)
+        net.losses          # the summed squared error before each step
+        net(np.array([[0.0, 1.0]]))  # outputs for any (N, 2) points, shape (N,)
+
+    The weights start as `random.seed(seed); MLP(2, sizes)` draws them, as in `train_xor_seeds`.
+    A learning rate far too large makes the numbers overflow: training stops at the first loss
+    that is inf or nan (the last one in `losses`), with NumPy's overflow warnings silenced.
+    """
+
+    def __init__(self, Ws: list[np.ndarray], bs: list[np.ndarray], losses: list[float],
+                 output_activation: str = "tanh") -> None:
+        self.Ws, self.bs, self.losses, self.output_activation = Ws, bs, losses, output_activation
+
+    @classmethod
+    def train(cls, sizes: Sequence[int], seed: int, lr: float = 0.1, epochs: int = 1000,
+              output_activation: str = "tanh") -> XorNet:
+        start = initial_weights(sizes, seed)
+        Ws = [W[None] for W, _ in start]  # one seed: (1, n_in, n_out)
+        bs = [b[None, None, :] for _, b in start]  # (1, 1, n_out)
+        losses: list[float] = []
+        with np.errstate(over="ignore", invalid="ignore"):
+            _descend(Ws, bs, lr, epochs, output_activation, losses)
+        return cls(Ws, bs, losses, output_activation)
+
+    def __call__(self, points: np.ndarray) -> np.ndarray:
+        points = np.asarray(points, dtype=float)
+        with np.errstate(over="ignore", invalid="ignore"):
+            hs = [points[None]]
+            for k, (W, b) in enumerate(zip(self.Ws, self.bs)):
+                z = hs[-1] @ W + b
+                last_sigmoid = k == len(self.Ws) - 1 and self.output_activation == "sigmoid"
+                hs.append(_sigmoid(z) if last_sigmoid else np.tanh(z))
+        return hs[-1][0, :, 0]
 
 
 def _forward(Ws: list[np.ndarray], bs: list[np.ndarray], output_activation: str) -> list[np.ndarray]:

@@ -85,6 +85,13 @@ html_theme = "sphinx_book_theme"
 html_title = project
 html_static_path = ["_static"]
 html_css_files = ["site.css"]
+# Search results quote the lesson's own text, with its maths readable (not the page header,
+# not raw LaTeX): see the file.
+html_js_files = ["search-snippets.js", "small-screens.js"]
+# Screen readers read each formula from the MathML MathJax hides beside it (assistiveMml); the
+# formulas are no tab stops of their own (MathJax makes each one by default: 162 Tab presses to
+# reach "Next" in lesson 03). Right-click still opens MathJax's menu.
+mathjax3_config = {"options": {"menuOptions": {"settings": {"inTabOrder": False, "assistiveMml": True}}}}
 html_last_updated_fmt = None
 html_theme_options = {
     "show_toc_level": 2,

@@ -196,3 +196,76 @@ def test_a_github_repository_in_project_urls_gives_colab_and_binder_links(tmp_pa
     # the lesson's own first cell (title, time) stays first; the links come right after it
     first = nbformat.read(staged / "notebooks" / "02_b.ipynb", as_version=4).cells[0]
     assert first.source.startswith("# 02_b")
+# ---- figures for every reader (issue 18) ------------------------------------------------------
+def figure_cell(pngs: list[bytes], alts=None) -> nbformat.NotebookNode:
+    import base64
+
+    cell = nbformat.v4.new_code_cell("plt.show()")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"image/png": base64.b64encode(p).decode()})
+                    for p in pngs]
+    if alts is not None:
+        cell.metadata["figure_alt"] = alts
+    return cell
+
+
+def test_every_figure_needs_its_own_description():
+    import hashlib
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [figure_cell([b"one", b"two"], ["the first picture", "the second picture"]),
+                figure_cell([b"three"]),  # none
+                figure_cell([b"four", b"five"], ["only one"]),  # too few
+                figure_cell([b"six"], [""])]  # empty
+    alts, problems = build_site.figure_alts(nb, "07_x.ipynb")
+    assert alts == {f"{hashlib.sha256(b'one').hexdigest()}.png": "the first picture",
+                    f"{hashlib.sha256(b'two').hexdigest()}.png": "the second picture"}
+    assert [p.split(":")[0] for p in problems] == ["07_x.ipynb, cell 1 (id " + nb.cells[1].id + ")",
+                                                    "07_x.ipynb, cell 2 (id " + nb.cells[2].id + ")",
+                                                    "07_x.ipynb, cell 3 (id " + nb.cells[3].id + ")"]
+    assert "figure_alt is none" in problems[0]
+
+
+def test_the_build_stops_on_a_figure_without_description_unless_a_draft(tmp_path):
+    (tmp_path / "notebooks").mkdir()
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [figure_cell([b"png"])]
+    nbformat.write(nb, tmp_path / "notebooks" / "01_x.ipynb")
+    with pytest.raises(build_site.SiteError, match="01_x.ipynb, cell 0 .*figure_alt is none"):
+        build_site.prepare_figures(tmp_path)
+    assert build_site.prepare_figures(tmp_path, allow_missing_alt=True) == {}
+
+
+def test_graphs_become_files_described_by_their_svg_without_a_minimum_width(tmp_path):
+    from course_lib import Value, draw_dot
+
+    a, b = Value(2.0, label="a"), Value(3.0, label="b")
+    out = a * b
+    out.label = "out"
+    bundle = draw_dot(out)._repr_mimebundle_()
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("draw_dot(out)")
+    cell.outputs = [nbformat.v4.new_output("display_data", data=bundle)]
+    nb.cells = [cell]
+    assert build_site.graph_files(nb, tmp_path / "graphs") == 1
+    html = nb.cells[0].outputs[0].data["text/html"]
+    assert "data:image" not in html and "min-width" not in html and "overflow-x" not in html
+    (svg,) = (tmp_path / "graphs").iterdir()
+    assert f'src="../_static/graphs/{svg.name}"' in html and f'href="../_static/graphs/{svg.name}"' in html
+    assert 'alt="Computation graph of out = a * b: 3 values, 1 operation; output out = 6, gradient 0"' in html
+
+
+def test_pages_get_alt_texts_figure_links_and_named_buttons(tmp_path):
+    digest = "a" * 64
+    page = tmp_path / "notebooks" / "01_x.html"
+    page.parent.mkdir()
+    page.write_text(
+        f'<img alt="../_images/{digest}.png" src="../_images/{digest}.png" />'
+        '<button class="btn search-button-field search-button__button" title="Search" aria-label="Search">'
+        '<a class="reference internal" href="../api.html">The <code>course_lib</code> API</a>'
+        '<details open="open"><summary><span class="toctree-toggle" role="presentation"></span></summary>')
+    build_site.finish_pages(tmp_path, {f"{digest}.png": 'a curve "falling"'})
+    text = page.read_text()
+    assert (f'<a class="nnfs-full-size" href="../_images/{digest}.png" title="open the full-size picture">'
+            f'<img alt="a curve &quot;falling&quot;" src="../_images/{digest}.png" /></a>') in text
+    assert 'aria-label="Search"' not in text  # named by what it shows: "Search Ctrl+K"
+    assert '<summary aria-label="show or hide the pages under The course_lib API">' in text

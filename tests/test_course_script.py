@@ -273,3 +273,73 @@ def test_options_after_the_command_and_bad_parts_refused(capsys):
     with pytest.raises(SystemExit):
         course.main(["test", "fats"])
     assert "no part called fats; choose from fast, notebooks, browser" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- the first `make lab` (issue 18)
+
+
+def test_first_lab_opens_lesson_01_then_the_folder(tmp_path):
+    venv = tmp_path / "venv"
+    venv.mkdir()
+    first = course.lab_command(Path("python"), venv, [])
+    assert first[1:] == ["-m", "jupyter", "lab", "notebooks/01_derivatives.ipynb"]
+    (venv / ".lab-opened").touch()  # what course_lab leaves behind
+    later = course.lab_command(Path("python"), venv, ["--allow-root"])
+    assert later[3:] == ["lab", "notebooks", "--allow-root"]
+
+
+def test_lab_settings_turn_off_the_news_popup_and_keep_other_overrides(tmp_path):
+    import json
+
+    path = tmp_path / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps({"@jupyterlab/apputils-extension:themes": {"theme": "JupyterLab Dark"}}))
+    assert course.lab_overrides(tmp_path) == path
+    settings = json.loads(path.read_text())
+    assert settings["@jupyterlab/apputils-extension:notification"] == {"fetchNews": "false",
+                                                                       "checkForUpdates": False}
+    assert settings["@jupyterlab/apputils-extension:themes"] == {"theme": "JupyterLab Dark"}
+
+
+def test_root_starts_with_allow_root_in_a_container_and_says_so(capsys):
+    assert course.root_options(1000, container=False, allowed=False) == []
+    assert course.root_options(0, container=True, allowed=False) == ["--allow-root"]
+    assert "running as root (in a container)" in capsys.readouterr().out
+    assert course.root_options(0, container=False, allowed=True) == ["--allow-root"]
+    with pytest.raises(course.SetupError, match="normal user, or set NNFS_ALLOW_ROOT=1"):
+        course.root_options(0, container=False, allowed=False)
+
+
+def test_container_detection():
+    assert course.in_container(exists=lambda p: p == "/.dockerenv", read=lambda p: "")
+    assert course.in_container(exists=lambda p: False, read=lambda p: "0::/kubepods/burstable/pod1")
+    assert not course.in_container(exists=lambda p: False, read=lambda p: "0::/user.slice/session-2.scope")
+
+
+FAKE_PIP = """
+import sys
+for i in range(90):
+    print(f"Collecting package{i}")
+    print(f"  Downloading package{i}-1.0-py3-none-any.whl (10 kB)")
+print("Installing collected packages: " + ", ".join(f"package{i}" for i in range(90)))
+print("Successfully installed " + " ".join(f"package{i}-1.0" for i in range(90)))
+sys.exit(int(sys.argv[1]))
+"""
+
+
+def test_install_shows_a_few_lines_and_keeps_pips_output_in_a_log(tmp_path, capsys):
+    log = course.PipLog(tmp_path / "install.log")
+    assert log.run([sys.executable, "-c", FAKE_PIP, "0"]) == 0
+    shown = capsys.readouterr().out.splitlines()
+    assert shown == ["   40 packages found so far...", "   80 packages found so far...",
+                     "   installing 90 packages...", "   done: 90 packages installed"]
+    kept = (tmp_path / "install.log").read_text()
+    assert kept.count("\nCollecting package") == 90 and "Downloading package89" in kept
+
+
+def test_a_failed_install_points_at_the_log(tmp_path, capsys):
+    log = course.PipLog(tmp_path / "install.log")
+    assert log.run([sys.executable, "-c", FAKE_PIP, "1"]) == 1
+    err = capsys.readouterr().err
+    assert "Successfully installed" in err  # pip's last lines
+    assert f"the full log is {tmp_path / 'install.log'}" in err

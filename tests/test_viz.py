@@ -260,7 +260,28 @@ def test_html_form_shows_the_same_svg_as_an_image():
     data = re.search(r'src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"', html).group(1)
     assert base64.b64decode(data).decode() == graph.fitted_svg()
     assert "max-width: 100%" in html and "overflow-x: auto" in html
-    assert 'alt="25 values, 12 operations"' in html
+    alt = re.search(r'alt="([^"]*)"', html).group(1)
+    assert alt.startswith("Computation graph of x11 = ") and "25 values, 12 operations" in alt
+    assert alt.endswith("; output x11 = 129.7, gradient 0")
+
+
+def test_alt_text_says_what_the_graph_computes_and_the_outputs_value_and_gradient():
+    from course_lib.viz import describe_svg
+
+    a, b, c, f = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c"), Value(-2.0, label="f")
+    e = a * b
+    e.label = "e"
+    d = e + c
+    d.label = "d"
+    L = d * f
+    L.label = "L"
+    L.backward()
+    alt = describe_svg(draw_dot(L).svg())
+    assert alt == ("Computation graph of L = d * f, d = e + c, e = a * b: 7 values, 3 operations; "
+                   "output L = -8, gradient 1")
+    o = (a * b).tanh()
+    o.label = "o"
+    assert describe_svg(draw_dot(o).svg()).startswith("Computation graph of o = tanh(-6), -6 = a * b")
 
 
 def test_numbers_keep_significant_digits():
@@ -311,7 +332,8 @@ def test_graph_class_draws_any_dot_graph_the_same_way(monkeypatch, tmp_path):
     sketch = Graph(graph_attr={"rankdir": "LR"}, node_attr={"shape": "circle"})
     sketch.edge("x", "y", label="w")
     bundle = sketch._repr_mimebundle_()
-    assert ">x<" in bundle["image/svg+xml"] and 'alt="graph"' in bundle["text/html"]
+    assert ">x<" in bundle["image/svg+xml"]
+    assert 'alt="Graph of 2 nodes and 1 arrow: x to y (w)"' in bundle["text/html"]
     assert repr(sketch).startswith("<graph. A notebook shows it as a picture")
 
 

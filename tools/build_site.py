@@ -24,11 +24,22 @@ Steps:
 2. run Sphinx with warnings as errors: a broken link or a missing image fails the build.
 3. delete the MathJax bundles no page loads (15 of the site's 37 MB).
 4. check that no page loads anything from another host (scripts, styles, fonts, images).
+
+Pictures for every reader (the "figures" section below): every matplotlib figure needs its cell's
+`figure_alt` metadata (one description per image/png output, in order; the build stops and
+lists every figure without one), which becomes the picture's alt text; each graph's alt text is
+written from its SVG (`course_lib.viz.describe_svg`: what it computes, the output's value and
+gradient), and its SVG becomes a file of its own. On the pages, every figure and graph links to
+its full-size picture (a phone shrinks it to the screen), and two theme controls get names
+screen readers can use (the search buttons, the sidebar's expand buttons).
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
+import hashlib
+import html
 import importlib.util
 import re
 import shutil
@@ -285,12 +296,127 @@ def prune_mathjax(site: Path) -> int:
     return saved
 
 
-def build(out: Path = OUT, stage_dir: Path = STAGE, guide_solutions: bool = True) -> float:
+# ---- figures: alt texts, graphs as files, links to the full-size picture (issue 18) -----------
+GRAPH_IMG = re.compile(r'<img src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"([^>]*)>')
+SCROLL_BOX = '<div style="overflow-x: auto">'
+FIGURE_ALT_HELP = ('give the cell "figure_alt" metadata: a list with one description per picture, in '
+                   'order, saying what it shows (axes, what rises or falls, the point of it), e.g. in '
+                   'JupyterLab: the cell\'s property inspector (gear icon) > Cell Metadata')
+
+
+def figure_alts(nb: nbformat.NotebookNode, name: str) -> tuple[dict[str, str], list[str]]:
+    """{picture file name myst-nb will give it: alt text} for every image/png output of `nb`,
+    and a line for each cell whose `figure_alt` metadata is missing or does not match."""
+    alts, problems = {}, []
+    for number, cell in enumerate(nb.cells):
+        pngs = [out.data["image/png"] for out in cell.get("outputs", [])
+                if "image/png" in out.get("data", {})]
+        if not pngs:
+            continue
+        given = cell.metadata.get("figure_alt")
+        where = f"{name}, cell {number} (id {cell.get('id', '?')})"
+        if not isinstance(given, list) or len(given) != len(pngs) or not all(
+                isinstance(text, str) and text.strip() for text in given):
+            have = "none" if given is None else f"{given!r:.60}"
+            problems.append(f"{where}: {len(pngs)} figure(s), figure_alt is {have}")
+            continue
+        for png, text in zip(pngs, given):
+            # myst-nb names a picture file after the SHA-256 of its bytes (myst_nb.core.render)
+            digest = hashlib.sha256(base64.b64decode("".join(png))).hexdigest()
+            alts[f"{digest}.png"] = text.strip()
+    return alts, problems
+
+
+def graph_files(nb: nbformat.NotebookNode, static: Path) -> int:
+    """Turn every graph (an <img> of an SVG data URI in an HTML output) into a file in `static`
+    (`_static/graphs/`), described by its alt text, no minimum width, linked to its full size.
+
+    The stored alt text may predate `describe_svg`; the SVG says all it needs. Returns how many."""
+    from course_lib.viz import describe_svg
+
+    count = 0
+
+    def as_file(match: re.Match) -> str:
+        nonlocal count
+        svg = base64.b64decode(match.group(1))
+        file = f"{hashlib.sha256(svg).hexdigest()[:20]}.svg"
+        static.mkdir(parents=True, exist_ok=True)
+        (static / file).write_bytes(svg)
+        width = re.search(r'width="(\d+)"', match.group(2))
+        alt = html.escape(describe_svg(svg.decode("utf-8")), quote=True)
+        src = f"../_static/graphs/{file}"
+        count += 1
+        return (f'<a class="nnfs-full-size" href="{src}" title="open the full-size picture">'
+                f'<img class="nnfs-graph" src="{src}" alt="{alt}"'
+                f'{f" width={width.group(1)!r}" if width else ""}></a>')
+
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if "text/html" in data:
+                text = "".join(data["text/html"])
+                if GRAPH_IMG.search(text):
+                    data["text/html"] = GRAPH_IMG.sub(as_file, text).replace(SCROLL_BOX, "<div>")
+    return count
+
+
+def prepare_figures(stage_dir: Path, allow_missing_alt: bool = False) -> dict[str, str]:
+    """Graphs to files and alt texts for the staged notebooks; {png file name: alt text}.
+    Raises SiteError listing every figure without a description (unless allow_missing_alt)."""
+    alts, problems = {}, []
+    for path in sorted((stage_dir / "notebooks").glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        found, missing = figure_alts(nb, path.name)
+        alts.update(found)
+        problems += missing
+        if graph_files(nb, stage_dir / "_static" / "graphs"):
+            nbformat.write(nb, path)
+    if problems and not allow_missing_alt:
+        raise SiteError("figures without a description for screen readers; " + FIGURE_ALT_HELP
+                        + ":\n  " + "\n  ".join(problems))
+    for line in problems:
+        print(f"build_site: no figure_alt (allowed by --allow-missing-alt): {line}", file=sys.stderr)
+    return alts
+
+
+PNG_IMG = re.compile(r'<img alt="[^"]*" src="(\.\./_images/([0-9a-f]{64}\.png))"\s*/?>')
+SEARCH_FIELD = re.compile(r'(<button class="btn search-button-field[^"]*"[^>]*?) aria-label="Search"')
+TOGGLER = re.compile(r'(<img src="_static/minus.png" class="toggler"[^>]*?) alt="-"')
+SUMMARY = re.compile(r'(<a class="[^"]*" href="[^"]*">(.*?)</a><details[^>]*>)<summary>')
+
+
+def finish_pages(site: Path, alts: dict[str, str]) -> None:
+    """The last touches on every page: figures get their alt text and a link to their full-size
+    picture; the search buttons, whose visible text is "Search Ctrl+K", are named by it (axe:
+    label-content-name-mismatch); the sidebar's expand buttons get a name (axe: summary-name), and
+    the module index's expand button says what it does (its alt text was "-")."""
+    for page in site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+
+        def figure(match: re.Match) -> str:
+            src, file = match.group(1), match.group(2)
+            alt = html.escape(alts.get(file, f"figure {file}"), quote=True)
+            return (f'<a class="nnfs-full-size" href="{src}" title="open the full-size picture">'
+                    f'<img alt="{alt}" src="{src}" /></a>')
+
+        def summary(match: re.Match) -> str:
+            name = html.escape(re.sub(r"<[^>]+>", "", match.group(2)), quote=True)
+            return f'{match.group(1)}<summary aria-label="show or hide the pages under {name}">'
+
+        new = SUMMARY.sub(summary, SEARCH_FIELD.sub(r"\1", PNG_IMG.sub(figure, text)))
+        new = TOGGLER.sub(r'\1 alt="show or hide the modules of this package"', new)  # py-modindex
+        if new != text:
+            page.write_text(new, encoding="utf-8")
+
+
+def build(out: Path = OUT, stage_dir: Path = STAGE, guide_solutions: bool = True,
+          allow_missing_alt: bool = False) -> float:
     """Build the site into `out`; returns the seconds it took. Raises SiteError on failure."""
     if importlib.util.find_spec("sphinx") is None:
         raise SiteError('Sphinx is not installed. Install the site extra: pip install -e ".[site]"')
     start = time.perf_counter()
     source = stage(ROOT, stage_dir, guide_solutions)
+    alts = prepare_figures(source, allow_missing_alt)
     shutil.rmtree(out, ignore_errors=True)
     doctrees = stage_dir.parent / f"{stage_dir.name}-doctrees"
     # -W: warnings are errors; --keep-going: report them all, not just the first; -q: only those.
@@ -302,6 +428,7 @@ def build(out: Path = OUT, stage_dir: Path = STAGE, guide_solutions: bool = True
                         f"{stage_dir} are copies: fix the notebook, README.md or docs/ file, then "
                         "build again.")
     prune_mathjax(out)
+    finish_pages(out, alts)
     leaks = outside_requests(out)
     if leaks:
         raise SiteError("these pages would load something from another host, which fails "
@@ -314,9 +441,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=OUT, help=f"output folder (default: {OUT})")
     parser.add_argument("--guide-without-solutions", action="store_true",
                         help="leave the solutions out of the instructor's guide page")
+    parser.add_argument("--allow-missing-alt", action="store_true",
+                        help="build even when figures have no figure_alt metadata (a draft: each is listed)")
     args = parser.parse_args(argv)
     try:
-        seconds = build(args.out.resolve(), guide_solutions=not args.guide_without_solutions)
+        seconds = build(args.out.resolve(), guide_solutions=not args.guide_without_solutions,
+                        allow_missing_alt=args.allow_missing_alt)
     except SiteError as err:
         print(f"build_site: {err}", file=sys.stderr)
         return 1

@@ -25,6 +25,15 @@ CSS classes (stable names for browser tests):
 - `nnfs-lr-xor-plot`: its Image: loss curve and decision boundary (PNG)
 - `nnfs-lr-xor-result`: its HTML readout, for example "learning rate 0.1: after 1000 epochs
   loss = 0.000412, predictions [0.00, 0.99, 0.99, 0.00] round to [0, 1, 1, 0] (XOR solved)"
+- `nnfs-lr-keys`: the line beside each slider that says which keys move it
+
+Keys: one arrow press multiplies or divides the rate by 1.26 (a tenth of a power of ten in
+log10, `LOG_STEP`: ten presses from 0.1 to 1), PageUp/PageDown by 3.16 (five presses), and
+Home/End jump to the smallest and largest rate; or type a rate into the box.
+
+The XOR widget retrains with NumPy (`course_lib.xor_seeds.XorNet`: the same network, weights
+and loop as `train_xor`, one array operation per layer) and redraws into one figure it keeps,
+so a move takes a fraction of the second the `Value` loop needs (benchmarks/xor_slider.py).
 """
 
 from __future__ import annotations
@@ -39,9 +48,14 @@ from collections.abc import Sequence
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
+import PIL.Image
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import BoundaryNorm
+from matplotlib.figure import Figure
 
 from course_lib.nn import MLP
 from course_lib.plots import plot_loss
+from course_lib.xor_seeds import XorNet
 
 # ---- shared constants (the notebook uses the same ones) ------------------------
 XOR_X = ((0.0, 0.0), (0.0, 1.0), (1.0, 0.0), (1.0, 1.0))
@@ -90,12 +104,25 @@ def _image(figsize: tuple[float, float]) -> widgets.Image:
                                                              height="auto"))
 
 
+LOG_STEP = 0.1  # one arrow press: log10(rate) moves by this, so the rate by 10**0.1 = 1.26
+KEYS_HELP = ("Keys: ←/→ ×1.26, PageUp/PageDown ×3.2, Home/End smallest/largest rate; "
+             "or type a rate in the box.")
+
+
 def _log_slider(value: float, lo: float, hi: float, continuous: bool) -> widgets.FloatLogSlider:
     return widgets.FloatLogSlider(
-        value=value, base=10, min=math.log10(lo), max=math.log10(hi), step=0.01,
+        value=value, base=10, min=math.log10(lo), max=math.log10(hi), step=LOG_STEP,
         description="learning rate", readout_format=".3g", continuous_update=continuous,
         style={"description_width": "initial"}, layout=widgets.Layout(width="480px"),
     )
+
+
+def _keys_help() -> widgets.HTML:
+    """The line beside a slider that tells keyboard users which keys move it, and how far."""
+    keys = widgets.HTML(f"<small>{html.escape(KEYS_HELP)}</small>",
+                        layout=widgets.Layout(margin="0 0 0 12px"))
+    keys.add_class("nnfs-lr-keys")
+    return keys
 
 
 # ---- gradient descent on f(x) = x**2 ----------------------------------------------
@@ -190,7 +217,7 @@ class ParabolaWidget(widgets.VBox):
         self.slider.add_class("nnfs-lr-parabola-slider")
         self.plot.add_class("nnfs-lr-parabola-plot")
         self.result.add_class("nnfs-lr-parabola-result")
-        super().__init__([self.slider, self.result, self.plot])
+        super().__init__([widgets.HBox([self.slider, _keys_help()]), self.result, self.plot])
         self.add_class("nnfs-lr-parabola")
         self.slider.observe(self._redraw, names="value")
         self._redraw()
@@ -311,14 +338,20 @@ def plot_xor_run(net: MLP, losses: Sequence[float], lr: float, ax_loss: plt.Axes
     plot_xor_output(net, ax_boundary, resolution, title=f"lr = {lr:g}: output")
 
 
+XOR_GRID = (-0.5, 1.5)  # the output map's square: x1 and x2 from -0.5 to 1.5
+XOR_LEVELS = np.linspace(0, 1, 11)  # its colour bands, as in plot_xor_output
+XOR_LOSS_RANGE = (1e-5, 10.0)  # the loss axis, the same at every rate (a loss beyond it sits on the edge)
+
+
 class XorWidget(widgets.VBox):
     """A FloatLogSlider (continuous_update=False) that retrains the XOR network and redraws it.
 
     Each change trains the seeded MLP(2, [3, 3, 1]) for `epochs` epochs (1,000 by
-    default, as in the notebook) and draws its loss and its boundary on a
-    `resolution` x `resolution` grid (30 by default; the notebook's plots use 40).
+    default, as in the notebook) with `course_lib.xor_seeds.XorNet` (the notebook's loop in
+    NumPy) and draws its loss and its output on a `resolution` x `resolution` grid (30 by
+    default; the notebook's plots use 40) into the figure it keeps, changing only what moved.
     Attributes: `slider`, `plot` (Image, PNG), `result` (HTML), `text`, `lr`,
-    `net`, `losses`, `predictions`.
+    `net` (an XorNet), `losses`, `predictions`.
     """
 
     def __init__(self, lr: float = 0.1, epochs: int = XOR_EPOCHS, resolution: int = XOR_RESOLUTION,
@@ -328,28 +361,94 @@ class XorWidget(widgets.VBox):
             raise ValueError(f"this widget's slider runs from 0.001 to 2, got a starting rate of {lr!r}")
         if isinstance(resolution, bool) or not isinstance(resolution, numbers.Integral) or resolution < 2:
             raise ValueError(f"resolution must be a whole number >= 2, got {resolution!r}")
+        if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or epochs < 1:
+            raise ValueError(f"epochs must be a whole number >= 1, got {epochs!r}")
         self.epochs, self.resolution, self.seed = epochs, resolution, seed
-        self.slider = _log_slider(lr, 0.001, 2, continuous=False)  # retraining takes about a second
+        self.slider = _log_slider(lr, 0.001, 2, continuous=False)  # redraw when a move ends
         self.plot = _image(XOR_FIGSIZE)
         self.result = widgets.HTML()
         self.slider.add_class("nnfs-lr-xor-slider")
         self.plot.add_class("nnfs-lr-xor-plot")
         self.result.add_class("nnfs-lr-xor-result")
-        super().__init__([self.slider, self.result, self.plot])
+        super().__init__([widgets.HBox([self.slider, _keys_help()]), self.result, self.plot])
         self.add_class("nnfs-lr-xor")
+        self._figure()
         self.slider.observe(self._redraw, names="value")
         self._redraw()
 
+    def _figure(self) -> None:
+        """The figure every redraw reuses: loss on the left, output map on the right.
+
+        Everything that stays (axes, ticks, labels, colour bar) is drawn once and kept as a
+        background; a redraw pastes it and draws only what moves (the loss curve, the map, its
+        boundary, the points over it, the titles). The loss axis is fixed, 1e-5 to 10, so
+        curves at different rates can be compared, like the map's fixed colours."""
+        self._fig = fig = Figure(figsize=XOR_FIGSIZE, dpi=DPI)
+        self._canvas = FigureCanvasAgg(fig)  # no pyplot: nothing is shown in the notebook by itself
+        self._ax_loss, self._ax_map = fig.subplots(1, 2)
+        ax = self._ax_loss
+        (self._loss_line,) = ax.plot([], [], color="C0", animated=True)
+        ax.set(xlabel="epoch", ylabel="loss", yscale="log", xlim=(0, self.epochs), ylim=XOR_LOSS_RANGE)
+        ax.grid(alpha=0.3)
+        xs = np.linspace(*XOR_GRID, self.resolution)
+        g1, g2 = np.meshgrid(xs, xs)
+        self._grid_points = np.column_stack([g1.ravel(), g2.ravel()])
+        self._grid_x = xs
+        norm = BoundaryNorm(XOR_LEVELS, plt.get_cmap("RdBu_r").N, extend="both")
+        self._map = self._ax_map.imshow(np.zeros((self.resolution, self.resolution)), origin="lower",
+                                        extent=(*XOR_GRID, *XOR_GRID), cmap="RdBu_r", norm=norm, alpha=0.7,
+                                        interpolation="bilinear", animated=True)
+        self._boundary = None
+        X = np.array(XOR_X)
+        self._points = self._ax_map.scatter(X[:, 0], X[:, 1], c=list(XOR_Y), cmap="RdBu_r", edgecolors="k",
+                                            s=60, vmin=0, vmax=1, zorder=3, animated=True)
+        self._ax_map.set(xlabel="$x_1$", ylabel="$x_2$", aspect="equal")
+        fig.colorbar(self._map, ax=self._ax_map, fraction=0.046, ticks=[0, 0.5, 1])
+        for axes in (self._ax_loss, self._ax_map):
+            axes.set_title("lr = 0.000: output")  # room for the titles; they are drawn each time
+            axes.title.set_animated(True)
+        fig.tight_layout()
+        self._canvas.draw()  # everything but the animated artists
+        self._background = self._canvas.copy_from_bbox(fig.bbox)
+
     def _redraw(self, change: dict | None = None) -> None:
         self.lr = shown_rate(self.slider.value)
-        self.net, self.losses = train_xor(self.lr, self.epochs, self.seed)
-        self.predictions = xor_predictions(self.net)
+        self.net = XorNet.train(XOR_SIZES, self.seed, self.lr, self.epochs)
+        self.losses = self.net.losses
+        self.predictions = [float(p) for p in self.net(np.array(XOR_X))]
         self.text = xor_readout(self.lr, self.losses, self.predictions)
         self.result.value = html.escape(self.text)
-        fig, (ax_loss, ax_boundary) = plt.subplots(1, 2, figsize=XOR_FIGSIZE)
-        plot_xor_run(self.net, self.losses, self.lr, ax_loss, ax_boundary, self.resolution)
-        fig.tight_layout()
-        self.plot.value = _png(fig)
+        self.plot.value = self._draw()
+
+    def _draw(self) -> bytes:
+        """Draw the current network over the kept background; the picture as PNG bytes."""
+        losses = np.array(self.losses, dtype=float)
+        epochs = np.arange(len(losses))
+        shown = np.isfinite(losses)
+        self._loss_line.set_data(epochs[shown], np.clip(losses[shown], *XOR_LOSS_RANGE))
+        self._ax_loss.set_title(f"lr = {self.lr:g}: loss")
+        grid = self.net(self._grid_points).reshape(self.resolution, self.resolution)
+        self._map.set_data(np.nan_to_num(grid, nan=0.5))
+        self._boundary = None
+        if np.isfinite(grid).all() and grid.min() < 0.5 < grid.max() and np.ptp(grid) > 1e-3:
+            self._boundary = self._ax_map.contour(self._grid_x, self._grid_x, grid, levels=[0.5],
+                                                  colors="k", linewidths=1)
+            self._boundary.remove()  # drawn below by hand, never kept in the axes
+        self._ax_map.set_title(f"lr = {self.lr:g}: output")
+        canvas = self._canvas
+        canvas.restore_region(self._background)
+        self._ax_loss.draw_artist(self._loss_line)
+        self._ax_map.draw_artist(self._map)
+        if self._boundary is not None:
+            self._boundary.axes = self._ax_map
+            self._ax_map.draw_artist(self._boundary)
+        self._ax_map.draw_artist(self._points)
+        self._ax_loss.draw_artist(self._ax_loss.title)
+        self._ax_map.draw_artist(self._ax_map.title)
+        rgba = np.asarray(canvas.buffer_rgba())
+        buf = io.BytesIO()
+        PIL.Image.fromarray(rgba).save(buf, format="png", compress_level=3)
+        return buf.getvalue()
 
     def __repr__(self) -> str:
         verdict = self.text[self.text.rindex("("):]  # e.g. "(XOR solved)"; Jupyter cuts at 110 characters

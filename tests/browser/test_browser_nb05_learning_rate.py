@@ -79,10 +79,23 @@ def test_parabola_slider_three_ways(ran):
 
     digest, rate = check("start", None, None)
 
+    # The keys, as the line beside the slider says: one arrow press moves log10(rate) by 0.1,
+    # PageUp/PageDown by five presses, Home/End to the ends (0.01 and 1.1).
+    assert "PageUp" in widget.locator(".nnfs-lr-keys").inner_text()
     handle.focus()
-    for _ in range(15):  # each press moves log10(rate) by one step of 0.01
+    for _ in range(3):
         handle.press("ArrowLeft")
-    digest, rate = check("keyboard", digest, rate)
+    digest, new_rate = check("keyboard", digest, rate)
+    assert new_rate == pytest.approx(rate / 10**0.3, rel=0.03)
+    handle.press("PageUp")
+    digest, rate = check("pageup", digest, new_rate)
+    assert rate == pytest.approx(new_rate * 10**0.5, rel=0.03)
+    handle.press("Home")
+    digest, rate = check("home", digest, rate)
+    assert rate == pytest.approx(0.01, rel=0.012)
+    handle.press("End")
+    digest, rate = check("end", digest, rate)
+    assert rate == pytest.approx(1.1, rel=0.012)
 
     drag_slider(page, slider, 0.95)
     digest, rate = check("mouse-drag", digest, rate)
@@ -90,7 +103,7 @@ def test_parabola_slider_three_ways(ran):
 
     type_into_readout(slider, "0.05")
     digest, rate = check("typed", digest, rate)
-    assert rate == pytest.approx(0.05, rel=0.012)  # the slider may snap to its 0.01 log step
+    assert rate == pytest.approx(0.05, rel=0.012)  # typed: the rate itself, not a step of the slider
 
 
 def test_xor_slider_retrains_and_redraws(ran):

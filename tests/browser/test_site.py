@@ -41,7 +41,8 @@ def built_site(tmp_path_factory, browser):
     # `browser` first: no build when there is no browser to look at it.
     tmp = tmp_path_factory.mktemp("site")
     try:
-        seconds = build_site.build(tmp / "site", stage_dir=tmp / "src")
+        # Figures without figure_alt are reported by their own test, not by every test here.
+        seconds = build_site.build(tmp / "site", stage_dir=tmp / "src", allow_missing_alt=True)
     except build_site.SiteError as err:
         pytest.fail(f"the site did not build: {err}", pytrace=False)
     print(f"site built in {seconds:.1f} s")
@@ -238,3 +239,157 @@ def test_search_finds_backpropagation(page):
     results.first.wait_for()
     hrefs = results.evaluate_all("links => links.map(a => a.getAttribute('href'))")
     assert any(f"notebooks/{LESSONS[2]}" in href for href in hrefs), hrefs
+
+
+# ---- every page, for every reader (issue 18): desktop, phone, screen readers, axe-core ----------
+DESKTOP = {"width": 1400, "height": 1000}
+PHONE = {"width": 390, "height": 844}
+AXE_VERSION = "4.14.1"
+# An alt text that is a file name or a hash (what Sphinx writes when it has nothing better).
+NOT_A_DESCRIPTION = r"(\.(png|svg|jpe?g|gif)\b|_images/|^[0-9a-f]{16,}|^figure [0-9a-f]+|^graph$)"
+
+
+def site_pages(built_site) -> list[str]:
+    """Every page of the site (the theme's template fragments in _static/ are no pages)."""
+    return sorted(str(p.relative_to(built_site)) for p in built_site.rglob("*.html")
+                  if not str(p.relative_to(built_site)).startswith("_static"))
+
+
+def settle(page):
+    """Wait until the page is drawn: pictures loaded and, where there is maths, MathJax done
+    (small-screens.js then fits wide formulas to the column)."""
+    page.wait_for_load_state("load")
+    if page.locator("article .math").count():
+        wait_for_typeset_math(page)
+        page.wait_for_timeout(300)
+
+
+def bad_alt_texts(page) -> list[str]:
+    import re
+
+    found = page.locator("img").evaluate_all(
+        "imgs => imgs.filter(img => img.checkVisibility())"  # a hidden one is not read out either
+        "            .map(img => [img.getAttribute('alt'), (img.getAttribute('src') || '').slice(0, 60)])")
+    bad = []
+    for alt, src in found:
+        text = (alt or "").strip()
+        if len(text) < 15 or len(text.split()) < 3 or re.search(NOT_A_DESCRIPTION, text):
+            bad.append(f"{src}: alt={alt!r}")
+    return bad
+
+
+@pytest.fixture(scope="module")
+def axe_source(tmp_path_factory) -> str:
+    """axe-core's browser script, fetched with npm into a temporary folder ($NNFS_AXE_JS: a copy)."""
+    import os
+    import shutil
+    import subprocess
+
+    given = os.environ.get("NNFS_AXE_JS")
+    if given:
+        return Path(given).read_text(encoding="utf-8")
+    npm = shutil.which("npm")
+    if npm is None:
+        pytest.fail("the accessibility check needs axe-core from npm, and npm is not installed: install "
+                    "Node.js's npm (e.g. `sudo apt-get install npm`) or point NNFS_AXE_JS at axe.min.js",
+                    pytrace=False)
+    folder = tmp_path_factory.mktemp("axe")
+    result = subprocess.run([npm, "install", "--prefix", str(folder), "--no-audit", "--no-fund",
+                             "--loglevel=error", f"axe-core@{AXE_VERSION}"], capture_output=True, text=True)
+    script = folder / "node_modules" / "axe-core" / "axe.min.js"
+    if result.returncode or not script.exists():
+        why = (result.stderr or result.stdout).strip().splitlines()
+        pytest.fail(f"npm could not install axe-core {AXE_VERSION} ({why[-1] if why else 'no message'}); "
+                    "point NNFS_AXE_JS at a copy of axe.min.js to run the check without npm", pytrace=False)
+    return script.read_text(encoding="utf-8")
+
+
+def test_every_figure_in_the_notebooks_has_a_description():
+    """Every matplotlib figure's cell carries figure_alt (one description per picture)."""
+    problems = []
+    for path in build_site.lesson_notebooks():
+        problems += build_site.figure_alts(nbformat.read(path, as_version=4), path.name)[1]
+    assert problems == [], build_site.FIGURE_ALT_HELP + ":\n" + "\n".join(problems)
+
+
+def test_every_page_on_a_desktop_code_fits_and_axe_finds_nothing_serious(browser, site, built_site,
+                                                                          axe_source):
+    problems = []
+    with offline_page(browser, site) as page:
+        page.set_viewport_size(DESKTOP)
+        for path in site_pages(built_site):
+            open_page(page, path)
+            settle(page)
+            sideways = page.locator("article pre, article div.highlight").evaluate_all(
+                "els => els.filter(e => e.scrollWidth > e.clientWidth + 1)"
+                "          .map(e => e.textContent.trim().split('\\n')[0].slice(0, 50))")
+            problems += [f"{path}: scrolls sideways at 1400 px: {text!r}" for text in sideways]
+            problems += [f"{path}: {bad}" for bad in bad_alt_texts(page)]
+            page.add_script_tag(content=axe_source)
+            violations = page.evaluate(
+                """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+                     .filter(v => ['serious', 'critical'].includes(v.impact))
+                     .map(v => v.id + ' (' + v.impact + '): '
+                               + v.nodes.slice(0, 3).map(n => n.target).join(' '))""")
+            problems += [f"{path}: axe {v}" for v in violations]
+        screenshot(page, "site-desktop-last-page")
+    assert problems == [], "\n".join(problems)
+
+
+def test_every_page_on_a_phone_fits_the_screen_with_every_picture_and_formula_whole(browser, site,
+                                                                                     built_site):
+    problems = []
+    with offline_page(browser, site) as page:
+        page.set_viewport_size(PHONE)
+        for path in site_pages(built_site):
+            open_page(page, path)
+            settle(page)
+            widths = page.evaluate(
+                """() => {
+                    const doc = document.documentElement;
+                    const article = document.querySelector('article');
+                    const column = article ? article.getBoundingClientRect()
+                                           : {left: 0, right: doc.clientWidth};
+                    const out = [];
+                    if (doc.scrollWidth > doc.clientWidth + 1)
+                        out.push(`the page is ${doc.scrollWidth} px wide on a ${doc.clientWidth} px screen`);
+                    for (const img of document.querySelectorAll('article img')) {
+                        const r = img.getBoundingClientRect();
+                        if (r.right > column.right + 1 || r.left < column.left - 1)
+                            out.push(`picture ${(img.getAttribute('src') || '').slice(0, 50)} spans `
+                                     + `${Math.round(r.left)}-${Math.round(r.right)} px, the column `
+                                     + `${Math.round(column.left)}-${Math.round(column.right)} px`);
+                    }
+                    // A formula fits, or (shrunk to 60%, still too wide) shows that it scrolls.
+                    for (const m of document.querySelectorAll('article mjx-container[display="true"]'))
+                        if (m.scrollWidth > m.clientWidth + 1 && !m.classList.contains('nnfs-scrolls'))
+                            out.push(`a formula is cut: ${m.scrollWidth} px in ${m.clientWidth} px`);
+                    return out;
+                }""")
+            problems += [f"{path}: {w}" for w in widths]
+        screenshot(page, "site-phone-last-page")
+    assert problems == [], "\n".join(problems)
+
+
+def test_maths_is_no_tab_stop_and_header_buttons_show_their_focus(page):
+    open_page(page, f"notebooks/{LESSONS[2]}.html")
+    wait_for_typeset_math(page)
+    # Screen readers read the hidden MathML beside each formula; no formula is a tab stop.
+    assert page.locator("article mjx-container[tabindex='0']").count() == 0
+    assert page.locator("article mjx-assistive-mml").count() > 0
+    button = page.locator(".article-header-buttons button, .article-header-buttons .btn").first
+    button.focus()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")  # focus by keyboard, so :focus-visible applies
+    ring = page.evaluate("() => getComputedStyle(document.activeElement).outlineWidth")
+    assert ring not in ("", "0px"), f"the focused header button has no visible ring (outline {ring})"
+
+
+def test_search_results_quote_the_lesson_not_the_header_or_tex(page):
+    open_page(page, "search.html?q=backpropagation")
+    page.locator("ul.search li p.context").first.wait_for()
+    page.wait_for_timeout(1000)  # the quotes arrive one page at a time
+    quotes = page.locator("ul.search li p.context").all_inner_texts()
+    assert quotes
+    for quote in quotes:
+        assert "Light Dark" not in quote and "\\frac" not in quote and "\\(" not in quote, quote
