@@ -141,8 +141,10 @@ def test_clear_errors():
         model.loss(np.zeros((2, 4)), np.array([0.0, 1.0]))
     with pytest.raises(ValueError, match=r"shape \(2,\)"):
         model.loss(np.zeros((2, 4)), np.array([0, 1, 1]))
+    model.loss(np.zeros((2, 4)), np.array([0, 0]))  # every z1 is exactly 0 (zero inputs, zero biases)
+    assert not model.backward()["b1"].any()  # ReLU's slope at 0 is 0, as in PyTorch
     model.loss(np.zeros((2, 4)), np.array([0, 1]))
-    assert not model.backward()["b1"].any()  # every z1 is 0 here: ReLU's slope at 0 is 0, as in PyTorch
+    model.backward()
     with pytest.raises(ValueError, match="positive"):
         model.step(-0.1)
     with pytest.raises(ValueError, match="n_hidden"):
