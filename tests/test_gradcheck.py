@@ -170,3 +170,10 @@ def test_numerical_gradient_array_refuses_narrow_arrays(dtype):
     with pytest.raises(TypeError, match=r"astype\(np.float64\)"):
         numerical_gradient_array(lambda: float((x**2).sum()), x)
     np.testing.assert_array_equal(x, before)
+
+
+def test_noise_in_one_input_and_a_real_gradient_in_another_reports_the_real_one(capsys):
+    assert gradcheck(lambda x, y: x * 1e-12 + y.exp(), [0.3, 3.0], names=["x", "y"])
+    rows = capsys.readouterr().out.strip().splitlines()
+    assert "below numerical noise" in rows[1]  # x: a difference far below atol
+    assert rows[-1].startswith("largest relative error") and "(y): excellent" in rows[-1]
