@@ -475,3 +475,9 @@ def test_q4_says_when_saving_fails_without_blaming_the_class(tmp_path, capsys):
     ok, out = run(nb03.q4, from_file(tmp_path, REFERENCE), capsys=capsys)
     assert ok and "Your class is right, but it could not be saved to my_value.py" in out
     assert "your code raised" not in out and (tmp_path / "my_value.py").is_dir()
+
+
+def test_q4_first_backup_is_my_value_py_bak(tmp_path, capsys):
+    (tmp_path / "my_value.py").write_text("mine\n")
+    ok, out = run(nb03.q4, from_file(tmp_path, REFERENCE), capsys=capsys)
+    assert ok and "kept as my_value.py.bak." in out and (tmp_path / "my_value.py.bak").read_text() == "mine\n"
