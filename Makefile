@@ -11,7 +11,9 @@
 #   NNFS_SKIP_BROWSER=1              skip the browser tests
 
 PYTHON ?= python3
-VENV   ?= .venv
+# VENV is not taken from the environment (a VENV set for something else would be installed into
+# and deleted by `make clean`); `make lab VENV=other` on the command line still works.
+VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 COURSE := $(PYTHON) course.py

@@ -31,6 +31,7 @@ with one line saying what to do, never a traceback.
 from __future__ import annotations  # so Python 3.8 can still print the version message below
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
@@ -40,6 +41,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -166,7 +168,10 @@ def venv_python(venv: Path) -> Path:
 
 def run(cmd: list, **kwargs) -> None:
     print("+ " + " ".join(str(c) for c in cmd), flush=True)
-    result = subprocess.run([str(c) for c in cmd], cwd=ROOT, **kwargs)
+    try:
+        result = subprocess.run([str(c) for c in cmd], cwd=ROOT, **kwargs)
+    except OSError as error:  # the program itself is missing or cannot be started
+        raise SetupError(f"cannot run {cmd[0]} ({error.strerror or error}).") from None
     if result.returncode:
         raise SystemExit(result.returncode)
 
@@ -178,17 +183,45 @@ def installed_version(python: Path, package: str) -> str | None:
     return out.stdout.strip() or None
 
 
+def venv_dir(name: str) -> Path:
+    """--venv as one absolute folder: a relative name is inside the course folder, wherever
+    course.py is run from (every command runs with the course folder as working directory)."""
+    return (ROOT / Path(name).expanduser()).absolute()
+
+
+def _python_version(exe: Path) -> tuple[int, ...] | None:
+    try:
+        out = subprocess.run([str(exe), "-c", "import sys; print(*sys.version_info[:2])"],
+                             capture_output=True, text=True)
+    except OSError:  # missing, a dangling link, not executable
+        return None
+    return tuple(int(v) for v in out.stdout.split()) if out.returncode == 0 else None
+
+
+def _has_pip(exe: Path) -> bool:
+    return subprocess.run([str(exe), "-m", "pip", "--version"], capture_output=True).returncode == 0
+
+
 def make_venv(venv: Path, python: str, needed: tuple[int, int]) -> Path:
+    """The venv's python, ready for `pip install`: created, or repaired where that is safe."""
     exe = venv_python(venv)
-    if not exe.exists():
+    if exe.is_symlink() and not exe.exists() and (venv / "pyvenv.cfg").is_file():
+        # The Python that created the venv was upgraded or removed (Homebrew, pyenv).
+        print(f"== {exe} points at a Python that no longer exists: recreating {venv}", flush=True)
+        run([python, "-m", "venv", "--clear", venv])
+    elif not exe.exists():
         print(f"== creating the virtual environment {venv}", flush=True)
         run([python, "-m", "venv", venv])
-    out = subprocess.run([str(exe), "-c", "import sys; print(*sys.version_info[:2])"],
-                         capture_output=True, text=True)
-    version = tuple(int(v) for v in out.stdout.split()) if out.returncode == 0 else None
+    version = _python_version(exe)
     if version is None or version < needed:
         found = "cannot run" if version is None else "is Python {}.{}".format(*version)
         raise SetupError(f"{exe} {found}. Delete the folder {venv} and run this again to recreate it.")
+    if not _has_pip(exe):  # an interrupted first install: venv stopped before ensurepip finished
+        print(f"== {venv} has no pip (an interrupted first install?): adding it", flush=True)
+        subprocess.run([str(exe), "-m", "ensurepip", "--upgrade", "--default-pip"], capture_output=True)
+        if not _has_pip(exe):
+            raise SetupError(f"{venv} has no pip and ensurepip could not add it. Delete the folder "
+                             f"{venv} and run this again to recreate it.")
     return exe
 
 
@@ -234,6 +267,37 @@ class PipLog:
         return status
 
 
+@contextlib.contextmanager
+def install_lock(venv: Path):
+    """One install into `venv` at a time: a second `make lab` started while the first is still
+    creating .venv waits for it (two at once leave a venv without pip). The operating system
+    releases the lock when the process ends, however it ends, so a lock is never left stale."""
+    venv.parent.mkdir(parents=True, exist_ok=True)
+    with open(venv.parent / f"{venv.name}.install-lock", "a+") as handle:
+        if os.name == "nt":
+            import msvcrt
+
+            def lock(wait: bool) -> None:
+                while True:
+                    try:
+                        return msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+                    except OSError:
+                        if not wait:
+                            raise
+                        time.sleep(1)
+        else:
+            import fcntl
+
+            def lock(wait: bool) -> None:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        try:
+            lock(wait=False)
+        except OSError:
+            print(f"== another course.py is installing into {venv}: waiting for it to finish", flush=True)
+            lock(wait=True)
+        yield  # released when the file is closed
+
+
 def install_torch_from(pip: list, index_url: str, log: PipLog | None = None) -> bool:
     """pip-install the `torch` extra from index_url and nowhere else; True if it worked.
 
@@ -268,6 +332,11 @@ class Install:
 
 def install(job: Install, needed: tuple[int, int]) -> Path:
     """Create job.venv if needed and install the course into it; returns the venv's python."""
+    with install_lock(job.venv):
+        return _install(job, needed)
+
+
+def _install(job: Install, needed: tuple[int, int]) -> Path:
     exe = make_venv(job.venv, job.python, needed)
     stamp = job.venv / ".installed"
     if stamp.exists() and stamp.read_text() == job.key():
@@ -322,7 +391,7 @@ def course_install(args) -> Path:
     extras = ["dev", "bench", "site"]  # one environment for the lessons, the tests and the website
     index_url = os.environ.get("TORCH_INDEX_URL", "")
     torch = decide_torch(args.torch, platform.system(), has_nvidia_gpu(), index_url)
-    return install(Install(Path(args.venv), sys.executable, extras, torch, []), needed)
+    return install(Install(venv_dir(args.venv), sys.executable, extras, torch, []), needed)
 
 
 FIRST_LESSON = "notebooks/01_derivatives.ipynb"
@@ -382,7 +451,7 @@ def lab_command(exe: Path, venv: Path, root: list[str]) -> list:
 
 def course_lab(args) -> None:
     exe = course_install(args)
-    venv = Path(args.venv)
+    venv = venv_dir(args.venv)
     lab_overrides(venv)
     geteuid = getattr(os, "geteuid", None)
     allowed = os.environ.get("NNFS_ALLOW_ROOT") == "1"
@@ -469,7 +538,19 @@ def course_versions(args) -> None:
 
 def course_site(args) -> None:
     exe = course_install(args)
-    run([exe, ROOT / "tools" / "build_site.py", *args.rest])
+    run([exe, ROOT / "tools" / "build_site.py", *site_arguments(args.rest)])
+
+
+def site_arguments(rest: list[str]) -> list[str]:
+    """build_site.py runs in the course folder: a relative --out is made absolute here, so it
+    means the folder the user typed it in."""
+    rest = list(rest)
+    for i, arg in enumerate(rest):
+        if arg == "--out" and i + 1 < len(rest):
+            rest[i + 1] = str(Path(rest[i + 1]).expanduser().absolute())
+        elif arg.startswith("--out="):
+            rest[i] = "--out=" + str(Path(arg[len("--out="):]).expanduser().absolute())
+    return rest
 
 
 def course_student(args) -> None:
@@ -480,7 +561,8 @@ def course_student(args) -> None:
 def build_parser() -> argparse.ArgumentParser:
     # The options go after the command too (`course.py lab --torch cpu`): a parent parser.
     options = argparse.ArgumentParser(add_help=False)
-    options.add_argument("--venv", default=".venv", help="the virtual environment (default .venv)")
+    options.add_argument("--venv", default=".venv",
+                         help="the virtual environment (default .venv; relative: inside the course folder)")
     options.add_argument("--torch", default=os.environ.get("TORCH") or "auto", choices=TORCH_CHOICES,
                          help="which PyTorch to install (default: $TORCH, else auto)")
     parser = argparse.ArgumentParser(prog="course.py", description=__doc__.split("\n\n")[0])

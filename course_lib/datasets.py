@@ -98,20 +98,13 @@ def load_mnist(
     if split not in PREFIXES:
         raise ValueError(f"split must be one of {sorted(PREFIXES)}, got {split!r}")
     folder = data_dir(root) / FOLDERS[kind]
+    _check_folders(folder, kind, root)
     prefix = PREFIXES[split]
     names = [f"{prefix}-images-idx3-ubyte.gz", f"{prefix}-labels-idx1-ubyte.gz"]
 
-    missing = [name for name in names if _on_disk(folder, name) is None]
-    if missing and not download:
-        raise DatasetError(_missing_message(kind, folder, names, None))
-    for name in missing:
-        _download(kind, name, folder, names)
-
+    _fetch(kind, folder, names, download)
     images = _read_idx(_on_disk(folder, names[0]), IMAGES_MAGIC)
-    labels_path = _on_disk(folder, names[1])
-    labels = _read_idx(labels_path, LABELS_MAGIC)
-    if labels.size and labels.max() > 9:  # both data sets have the classes 0 to 9
-        raise _corrupt(labels_path, f"it holds the label {labels.max()}, but labels must be 0 to 9")
+    labels = _read_labels(_on_disk(folder, names[1]))
     if len(images) != len(labels):
         raise DatasetError(
             f"{folder / names[0]} holds {len(images)} images but "
@@ -120,6 +113,44 @@ def load_mnist(
             "re-copy them."
         )
     return images, labels
+
+
+def load_labels(kind: str = "digits", split: str = "train", root: str | os.PathLike[str] | None = None,
+                download: bool = True) -> np.ndarray:
+    """Only the labels of `load_mnist(kind, split)`, shape (N,): reads (and downloads) only
+    the small labels file. Same arguments and errors as `load_mnist`."""
+    if kind not in FOLDERS or split not in PREFIXES:
+        load_mnist(kind, split, root, download=False)  # raises its ValueError
+    folder = data_dir(root) / FOLDERS[kind]
+    name = f"{PREFIXES[split]}-labels-idx1-ubyte.gz"
+    _check_folders(folder, kind, root)
+    _fetch(kind, folder, [name], download)
+    return _read_labels(_on_disk(folder, name))
+
+
+def _check_folders(folder: Path, kind: str, root: object) -> None:
+    for path in (folder.parent, folder):
+        if path.exists() and not path.is_dir():
+            where = ("COURSE_LIB_DATA" if root is None and os.environ.get("COURSE_LIB_DATA")
+                     else "the data folder")
+            raise DatasetError(f"{where} points at a file, not a folder: {path}. Point it at a folder "
+                               f"(the one that holds {FOLDERS[kind]}/), or unset it to use the default.")
+
+
+def _fetch(kind: str, folder: Path, names: list[str], download: bool) -> None:
+    """Download whichever of `names` is not on disk yet (or explain why it cannot be)."""
+    missing = [name for name in names if _on_disk(folder, name) is None]
+    if missing and not download:
+        raise DatasetError(_missing_message(kind, folder, names, None))
+    for name in missing:
+        _download(kind, name, folder, names)
+
+
+def _read_labels(path: Path) -> np.ndarray:
+    labels = _read_idx(path, LABELS_MAGIC)
+    if labels.size and labels.max() > 9:  # both data sets have the classes 0 to 9
+        raise _corrupt(path, f"it holds the label {labels.max()}, but labels must be 0 to 9")
+    return labels
 
 
 def _on_disk(folder: Path, name: str) -> Path | None:

@@ -47,6 +47,7 @@ such as `def sin(self): return self._result(math.sin(self.data), (self,), "sin",
 
 from __future__ import annotations
 
+import copy
 import math
 import numbers
 from collections.abc import Iterable
@@ -96,6 +97,12 @@ class Value:
         self.grad = 0.0
         self.label = label
         self._prev = tuple(_children)
+        for child in self._prev:
+            if not isinstance(child, Value):
+                raise TypeError(
+                    f"Value(): the child {child!r} is a {type(child).__name__}, not a Value: list the "
+                    "Value itself (x), not its number (x.data), among the children."
+                )
         self._op = _op
         # d(self)/d(child) for each child. Built by hand, only "+" has known slopes (all 1,
         # as in the lectures); for other ops the builder must set _local, or backward() refuses.
@@ -206,25 +213,26 @@ class Value:
     def topological_order(self) -> list[Value]:
         """Every node of the graph, each after all of the nodes it depends on."""
         order: list[Value] = []
-        seen = {self}
-        on_path = {self}  # nodes whose children are still being visited: meeting one again is a cycle
+        # by id(), not by hash: a subclass may define __eq__ (and so lose its hash)
+        seen = {id(self)}
+        on_path = {id(self)}  # nodes whose children are still being visited: meeting one again is a cycle
         stack = [(self, iter(self._prev))]  # each node with the children still to visit
         while stack:
             node, children = stack[-1]
             for child in children:
-                if child not in seen:  # go one level deeper first
-                    seen.add(child)
-                    on_path.add(child)
+                if id(child) not in seen:  # go one level deeper first
+                    seen.add(id(child))
+                    on_path.add(id(child))
                     stack.append((child, iter(child._prev)))
                     break
-                if child in on_path:
+                if id(child) in on_path:
                     raise ValueError(
                         f"the graph has a cycle: {child!r} depends on itself, so it has no "
                         "gradient. A node's _prev may only list values computed before it."
                     )
             else:  # all children placed: the node itself can go
                 stack.pop()
-                on_path.discard(node)
+                on_path.discard(id(node))
                 if len(node._local) != len(node._prev):
                     _check_local(node)
                 order.append(node)
@@ -255,6 +263,8 @@ class Value:
             twin._prev = tuple(memo[id(child)] for child in node._prev)
             twin._op, twin._local = node._op, node._local
             memo[id(node)] = twin
+            if hasattr(node, "__dict__"):  # a subclass's own attributes
+                twin.__dict__.update(copy.deepcopy(node.__dict__, memo))
         return memo[id(self)]
 
     def __reduce__(self) -> tuple:
@@ -264,12 +274,12 @@ class Value:
         are rebuilt for this output (two outputs that share one get a copy each).
         """
         if not self._prev:
-            return (_leaf, (type(self), self.data, self.grad, self.label))
+            return (_leaf, (type(self), self.data, self.grad, self.label, _own_attributes(self)))
         order = self.topological_order()
         leaves = [node for node in order if not node._prev]
         index = {id(node): i for i, node in enumerate(order)}
-        table = [(type(n), n.data, n.grad, n.label, n._op, n._local, [index[id(c)] for c in n._prev])
-                 for n in order if n._prev]
+        table = [(type(n), n.data, n.grad, n.label, n._op, n._local, [index[id(c)] for c in n._prev],
+                  _own_attributes(n)) for n in order if n._prev]
         return (_graph, (leaves, [index[id(n)] for n in leaves], table))
 
     def __repr__(self) -> str:
@@ -293,8 +303,8 @@ def _order_skipping(root: Value, memo: dict) -> list[Value]:
     while stack:
         node, children = stack[-1]
         for child in children:
-            if id(child) not in memo and child not in seen:
-                seen.add(child)
+            if id(child) not in memo and id(child) not in seen:
+                seen.add(id(child))
                 stack.append((child, iter(child._prev)))
                 break
         else:
@@ -303,9 +313,16 @@ def _order_skipping(root: Value, memo: dict) -> list[Value]:
     return order
 
 
-def _leaf(cls: type, data: float, grad: float, label: str) -> Value:
+def _own_attributes(node: Value) -> dict | None:
+    """The instance attributes a subclass added (its __dict__), for copy and pickle."""
+    return dict(node.__dict__) if getattr(node, "__dict__", None) else None
+
+
+def _leaf(cls: type, data: float, grad: float, label: str, attributes: dict | None = None) -> Value:
     node = object.__new__(cls)
     node.data, node.grad, node.label, node._prev, node._op, node._local = data, grad, label, (), "", ()
+    if attributes:
+        node.__dict__.update(attributes)
     return node
 
 
@@ -317,8 +334,8 @@ def _graph(leaves: list[Value], positions: list[int], table: list[tuple]) -> Val
     row = iter(table)
     for i, slot in enumerate(nodes):
         if slot is None:
-            cls, data, grad, label, op, local, children = next(row)
-            node = _leaf(cls, data, grad, label)
+            cls, data, grad, label, op, local, children, attributes = next(row)
+            node = _leaf(cls, data, grad, label, attributes)
             node._prev, node._op, node._local = tuple(nodes[c] for c in children), op, local
             nodes[i] = node
     return nodes[-1]

@@ -79,11 +79,13 @@ def numerical_gradient_array(f: Callable[[], float], x: np.ndarray, h: float = 1
     grad = np.zeros_like(x, dtype=float)
     for idx in np.ndindex(x.shape):
         old = x[idx]
-        x[idx] = old + h
-        f_up = f()
-        x[idx] = old - h
-        f_down = f()
-        x[idx] = old
+        try:
+            x[idx] = old + h
+            f_up = f()
+            x[idx] = old - h
+            f_down = f()
+        finally:  # also when f() raises or the check is interrupted: x is never left nudged
+            x[idx] = old
         grad[idx] = (f_up - f_down) / (2 * h)
     return grad
 

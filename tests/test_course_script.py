@@ -343,3 +343,77 @@ def test_a_failed_install_points_at_the_log(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "Successfully installed" in err  # pip's last lines
     assert f"the full log is {tmp_path / 'install.log'}" in err
+# ------------------------------------------------------------------- a venv that needs repair
+
+
+NEEDED = (3, 11)
+
+
+@pytest.mark.skipif(os.name == "nt", reason="a symlinked venv python is the POSIX layout")
+def test_a_venv_whose_python_was_removed_is_recreated(tmp_path):
+    """The Python that created .venv was upgraded away (Homebrew, pyenv): bin/python dangles."""
+    venv = tmp_path / "v"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    exe = course.venv_python(venv)
+    exe.unlink()
+    exe.symlink_to("/gone/python3.10")
+    assert course.make_venv(venv, sys.executable, NEEDED) == exe
+    assert subprocess.run([str(exe), "-m", "pip", "--version"], capture_output=True).returncode == 0
+
+
+def test_a_venv_without_pip_gets_pip(tmp_path):
+    """An interrupted first install (or two at once) leaves a venv without pip."""
+    venv = tmp_path / "v"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    exe = course.make_venv(venv, sys.executable, NEEDED)
+    assert subprocess.run([str(exe), "-m", "pip", "--version"], capture_output=True).returncode == 0
+
+
+def test_a_python_that_cannot_be_started_is_one_line(tmp_path, capsys):
+    venv = tmp_path / "v"
+    course.venv_python(venv).parent.mkdir(parents=True)
+    course.venv_python(venv).symlink_to(tmp_path / "gone")  # not a venv (no pyvenv.cfg): not touched
+    with pytest.raises(course.SetupError, match="cannot run.*Delete the folder"):
+        course.make_venv(venv, sys.executable, NEEDED)
+    with pytest.raises(course.SetupError, match="cannot run /no/such/python"):
+        course.run(["/no/such/python", "-m", "venv", venv])
+
+
+def test_venv_is_found_in_the_course_folder_from_anywhere(tmp_path, monkeypatch):
+    """`cd ~ && python3 ~/course/course.py install`: one .venv, in the course folder."""
+    seen = []
+    monkeypatch.setattr(course, "install", lambda job, needed: seen.append(job.venv))
+    monkeypatch.chdir(tmp_path)
+    course.course_install(course.parse(["install", "--torch", "none"]))
+    course.course_install(course.parse(["install", "--torch", "none", "--venv", str(tmp_path / "v")]))
+    assert seen == [course.ROOT / ".venv", tmp_path / "v"]
+    assert course.site_arguments(["--out", "site", "-x"]) == ["--out", str(tmp_path / "site"), "-x"]
+    assert course.site_arguments(["--out=s"]) == ["--out=" + str(tmp_path / "s")]
+
+
+def test_a_second_install_waits_for_the_first(tmp_path):
+    """Two `make lab` at once: the second waits (says so) until the first releases the lock."""
+    venv = tmp_path / "v"
+    code = ("import importlib.util, sys, time\n"
+            f"spec = importlib.util.spec_from_file_location('c', {str(ROOT / 'course.py')!r})\n"
+            "c = sys.modules['c'] = importlib.util.module_from_spec(spec); spec.loader.exec_module(c)\n"
+            f"with c.install_lock(c.Path({str(venv)!r})):\n"
+            "    print('inside', flush=True); time.sleep(float(sys.argv[1]))\n")
+    first = subprocess.Popen([sys.executable, "-c", code, "2"], stdout=subprocess.PIPE, text=True)
+    assert first.stdout.readline() == "inside\n"
+    second = subprocess.run([sys.executable, "-c", code, "0"], capture_output=True, text=True, timeout=60)
+    first.wait(timeout=60)
+    assert "another course.py is installing" in second.stdout and second.stdout.endswith("inside\n")
+
+
+def test_make_does_not_take_venv_from_the_environment():
+    """`export VENV=~/venvs/work` for something else must not make `make clean` delete it."""
+    import shutil
+
+    if shutil.which("make") is None:
+        pytest.skip("no make")
+    env = dict(os.environ, VENV="/tmp/someone-elses-venv")
+    dry = subprocess.run(["make", "-n", "clean"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert dry.returncode == 0 and "someone-elses" not in dry.stdout and ".venv" in dry.stdout
+    dry = subprocess.run(["make", "-n", "lab", "VENV=mine"], cwd=ROOT, capture_output=True, text=True)
+    assert "--venv mine" in dry.stdout

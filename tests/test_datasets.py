@@ -372,3 +372,26 @@ def test_an_unwritable_data_folder_is_explained(isolated, monkeypatch, server):
     message = str(info.value)
     assert str(isolated / "mnist") in message and "COURSE_LIB_DATA" in message
     assert "offline" not in message and server.hits == []
+
+
+# --- red-team 2 ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("download", [True, False])
+def test_course_lib_data_pointing_at_a_file_says_so(isolated, monkeypatch, download):
+    """COURSE_LIB_DATA=~/datasets.txt is not 'are you offline?'."""
+    isolated.parent.mkdir(parents=True, exist_ok=True)
+    isolated.write_text("not a folder")
+    with pytest.raises(DatasetError, match="COURSE_LIB_DATA points at a file, not a folder") as info:
+        load_mnist("digits", "test", download=download)
+    assert "offline" not in str(info.value)
+    with pytest.raises(DatasetError, match="the data folder points at a file"):
+        load_mnist("digits", "test", root=isolated)
+
+
+def test_load_labels_reads_and_downloads_only_the_labels(isolated, sample, server, monkeypatch):
+    use_mirrors(monkeypatch, server.url("good"))
+    labels = datasets.load_labels("fashion", "test")
+    assert labels.shape == (4,) and labels.dtype == np.uint8
+    assert files_in(isolated / "fashion-mnist") == [NAMES["test"][1]]  # the images were not fetched
+    np.testing.assert_array_equal(labels, load_mnist("fashion", "test")[1])

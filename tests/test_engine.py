@@ -131,7 +131,7 @@ def test_bad_operand_names_the_type(op):
 
 
 def test_string_on_the_left_fails_cleanly():
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="str"):
         "a" + Value(1.0)
 
 
@@ -516,3 +516,56 @@ def test_subclass_keeps_its_class_through_operations():
     assert type(out) is MyValue
     out.backward()
     assert x.grad == pytest.approx(2 * math.cos(2.0))
+
+
+# ---- red-team 2 and mutation testing ---------------------------------------------------------
+
+
+def test_relu_slope_at_exactly_zero_is_zero_as_in_pytorch():
+    x = Value(0.0)
+    x.relu().backward()
+    assert x.grad == 0.0
+    torch = pytest.importorskip("torch")
+    t = torch.tensor(0.0, dtype=torch.float64, requires_grad=True)
+    t.relu().backward()
+    assert t.grad.item() == x.grad
+
+
+class Tagged(Value):
+    pass
+
+
+@pytest.mark.parametrize("how", ["copy", "deepcopy", "pickle"])
+def test_copies_keep_a_subclass_s_own_attributes(how):
+    import copy
+    import pickle
+
+    x = Tagged(1.5)
+    x.unit = "m"
+    y = x * 2.0
+    y.unit = "m2"
+    clone = {"copy": copy.copy, "deepcopy": copy.deepcopy,
+             "pickle": lambda v: pickle.loads(pickle.dumps(v))}[how]
+    assert clone(x).unit == "m" and clone(y).unit == "m2"
+    assert clone(y)._prev[0].unit == "m"
+
+
+def test_backward_works_for_a_subclass_that_defines_eq():
+    """__eq__ without __hash__ makes a class unhashable: the graph walk must use id()."""
+    class C(Value):
+        def __eq__(self, other):
+            return self.data == other.data
+
+    a, b = C(2.0), C(3.0)
+    out = a * b + a
+    out.backward()
+    assert (a.grad, b.grad) == (4.0, 2.0)
+    import copy
+
+    assert copy.deepcopy(out).data == 8.0
+
+
+def test_a_number_as_a_child_is_refused_when_the_node_is_built():
+    x = Value(0.5)
+    with pytest.raises(TypeError, match=r"the child 0.5 is a float, not a Value.*not its number \(x.data\)"):
+        Value(math.sin(x.data), (x.data,), "sin")

@@ -173,3 +173,13 @@ def test_hints_and_solutions_print(capsys):
         assert output(capsys).startswith(f"Hint for {exercise.name}")
         exercise.solution()
         assert output(capsys).startswith(f"A solution for {exercise.name}")
+
+
+def test_q1_accepts_the_five_point_stencil_with_a_note(capsys):
+    """A higher-order central difference is just as right (content review 2)."""
+    def stencil(f, x, h):
+        return (f(x - 2 * h) - 8 * f(x - h) + 8 * f(x + h) - f(x + 2 * h)) / (12 * h)
+
+    assert nb01.q1.check(stencil)
+    out = capsys.readouterr().out
+    assert "five-point stencil" in out and out.endswith("correct!\n")

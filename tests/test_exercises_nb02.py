@@ -45,7 +45,9 @@ def test_q1_solution_passes(capsys):
     [
         ((-8.0, 24.0, 4.0, 2.0), "the gradient for b is off by a factor of 2 (too large)"),
         ((-8.0, 12.0, 4.0, -2.0), "the gradient for f has the sign flipped"),
-        ((-8.0, 6.0, 4.0, 2.0), "the gradient for b is off by a factor of 2 (too small)"),
+        # 6 = a*d: d where the upstream f belongs (content review 2), not "a factor of 2"
+        ((-8.0, 6.0, 4.0, 2.0), "the gradient for b: you multiplied by d, but the gradient arriving"),
+        ((-8.0, 12.0, 4.0, 4.0), "so it is d, not f itself"),
         ((12.0, 12.0, 4.0, 2.0), "local derivative of a*b with respect to a is the other factor, b"),
         ((-2.0, 12.0, 4.0, 2.0), "multiply it by the upstream gradient"),
         ((-8.0, 12.0, 1.0, 2.0), "1 is only the local derivative of e + c"),
@@ -60,6 +62,13 @@ def test_q1_names_the_wrong_gradient(capsys, answer, expected):
     for name, got, want in zip("abcf", answer, RIGHT_Q1):
         if got == want:  # right gradients are not mentioned
             assert f"the gradient for {name}" not in text, text
+
+
+def test_q1_d_as_the_upstream_gradient_is_named_for_each_gradient(capsys):
+    assert not nb02.q1.check(-4.0, 6.0, 2.0, 2.0)
+    text = output(capsys)
+    assert "3 of the gradients are not right yet" in text and text.count("you multiplied by d") == 3
+    assert "factor of 2" not in text
 
 
 def test_q1_lists_every_wrong_gradient(capsys):

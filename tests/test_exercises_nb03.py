@@ -35,6 +35,7 @@ def test_q1_accepts_right_answers(answer, capsys):
     (lambda x: 1 - sig(x) ** 2, "that is tanh's pattern"),
     (lambda x: x * (1 - x), "you used x where sigmoid(x) belongs"),
     (lambda x: 1 - sig(x), "you still need to multiply by sigmoid(x)"),
+    (lambda x: math.exp(-x) / (1 + math.exp(-x)), "the denominator squared"),  # the same function
     (lambda x: 0.25, "returns 0.25 for every x"),
     (lambda x: 2 * sig(x) * (1 - sig(x)), "at x = -3 your function gives 0.0903"),
     (lambda x: "slope", "dsigmoid(x) should give a number, got str"),
@@ -74,6 +75,8 @@ def test_q2_accepts_right_answers_and_engine_values(capsys):
     ((E2, 3 * E2 / 4), "the denominator's term has the wrong sign"),
     ((E2, -E2 / 4), "df/dy = -1.84726 has the right size but the sign is flipped"),
     ((E2, E2 / 8), "is off by a factor of 2 too small"),
+    ((4 * E2, E2 / 4), "df/dx = 29.5562 is off by a factor of 4 too large"),
+    ((E2 / 4 * 1.0001, E2 / 4), "is off by a factor of 4 too small"),
     ((E2,), "give both answers"),
     ((E2, "1.8"), "df/dy should be a number, got str"),
 ])
@@ -134,14 +137,27 @@ def push_resets_child_first(node):  # zeroes each child, then accumulates: loses
     push_right(node)
 
 
-@pytest.mark.parametrize("push", [push_right, push_with_backward])
+def push_doubles_repeats(node):  # right for distinct children, twice the share for a repeated one
+    for child, local in zip(node._prev, node._local):
+        child.grad += local * node.grad * (2 if node._prev.count(child) > 1 else 1)
+
+
+def push_off_for_one_child(node):  # right for two children, a little off for a single child
+    for child, local in zip(node._prev, node._local):
+        child.grad += local * node.grad + (0.1 if len(node._prev) == 1 else 0.0)
+
+
+@pytest.mark.parametrize("push", [push_right])
 def test_q3_accepts_right_answers(push, capsys):
     assert run(nb03.q3, push, capsys=capsys) == (True, "q3: correct!\n")
 
 
 @pytest.mark.parametrize("push, message", [
     (push_assigns, "the second push overwrote the first. Accumulate"),
-    (push_dedupes, "the second push overwrote the first. Accumulate"),
+    (push_dedupes, "your push gave it one share (it visits each distinct child once"),
+    (push_with_backward, "push calls course_lib's own node._backward()"),
+    (push_doubles_repeats, "for b = a + a with b.grad = 5: a.grad is 20, expected 10"),
+    (push_off_for_one_child, "for t = tanh(a) with a.grad = 1 already and t.grad = 2: a.grad is"),
     (push_no_grad, "only the local derivatives"),
     (push_no_local, "you left out the local derivative"),
     (push_swapped, "got each other's share"),
@@ -301,6 +317,8 @@ def test_q4_refuses_course_lib_value_and_mixing(capsys):
     assert not ok and "gave a course_lib Value" in out
 
 
+LEAF_DEFAULT = "        self._backward = lambda: None  # a leaf has no inputs to pass a gradient to\n"
+
 MISTAKES = [
     # operations
     ([("self.grad += n * self.data ** (n - 1) * out.grad", "self.grad += n * self.data ** n * out.grad")],
@@ -325,7 +343,33 @@ MISTAKES = [
     ([("return self + (-other)", "return self + other")], "`x - y`", "at x = 1.5, y = -0.8 gives data"),
     ([("return self * other**-1", "return other * self**-1")], "`x / y`", "gives data"),
     ([("other.grad += self.data * out.grad", "other.grad -= self.data * out.grad")],
-     "`x * y`", "sign of y's gradient flipped"),
+     "For `x * y` at x = 1.5, y = -0.8", "sign of y's gradient flipped"),
+    ([("self.grad += n * self.data ** (n - 1) * out.grad", "self.grad += n * self.data ** n * out.grad")],
+     "For `x ** 3` at x = 1.5, with", "lowers the exponent"),
+    ([("return (-self) + other", "return self + (-other)")], "`1 - x`", "gives data"),
+    ([("        out._backward = _backward\n        return out\n\n    def __neg__",
+       "        out._backward = _backward\n\n    def __neg__")], "`x ** 3`", "end with `return out`"),
+    ([("    def exp(self):\n", "    def exp(self):\n        raise NotImplementedError\n")],
+     "`x.exp()`", "exp still raises NotImplementedError"),
+    ([("        other = other if isinstance(other, MyValue) else MyValue(other)\n"
+       "        return self * other**-1",
+       "        return self * MyValue.__pow__(other, -1)")],
+     "`x / 2` does not work yet", "Write __truediv__"),
+    ([("(1 - t**2) * out.grad", "(t**2 - 1) * out.grad")], "`x.tanh()`", "the sign is flipped: 1 - t**2"),
+    ([("(1 - t**2) * out.grad", "(1 - math.tanh(t)**2) * out.grad")], "`x.tanh()`", "you applied tanh twice"),
+    ([("MyValue(self.data**n, (self,)", "MyValue(self.data**int(n), (self,)")], "`x ** 0.5`", "gives data"),
+    ([("    def __rmul__(self, other):  # number * MyValue\n        return self * other\n", "")],
+     "`2 * x` does not work yet", "Write __rmul__"),
+    ([("return self * -1", "return MyValue(-self.data)")], "`-x`", "the result is not connected to x"),
+    ([("t = math.tanh(self.data)", "t = MyValue(math.tanh(self.data))")],
+     "`x.tanh()` gives data that is a MyValue, not a number", "(its .data)"),
+    ([('MyValue(self.data**n, (self,), f"**{n}")', 'MyValue(self.data**n, (self, n), f"**{n}")')],
+     "`x ** 3`: a node made by '**3' lists 3, a int", "_prev may only hold values of your class"),
+    ([(LEAF_DEFAULT, ""),
+      ("            node._backward()", "            getattr(node, '_backward', lambda: None)()"),
+      ("        out._backward = _backward\n        return out\n\n    def tanh",
+       "        return out\n\n    def tanh")],
+     "`x.exp()`", "a node made by 'exp' has no _backward"),
     ([("    def tanh(self):", "    def tanh_(self):")], "`x.tanh()` does not work yet", "Write tanh"),
     # backward()
     ([("        self.grad = 1.0  # d(self)/d(self)\n", "")], "the neuron", "must start with self.grad = 1"),
@@ -344,7 +388,7 @@ MISTAKES = [
                 order.append(node)
                 for child in node._prev:
                     visit(child)"""), ("for node in reversed(order):", "for node in order:")],
-     "tanh from exp", "before its children are visited"),
+     "tanh from exp", "added to the order when it is first reached"),
 ]
 
 
@@ -369,3 +413,71 @@ def test_q4_solution_is_the_reference_and_passes():
     solution = nb03.q4._solution
     exec(solution, namespace)
     check_engine(namespace["MyValue"])
+
+
+def test_q4_accepts_a_class_whose_leaves_have_no_backward(capsys):
+    """Leaves without a _backward attribute are fine: the check skips them."""
+    cls = engine([(LEAF_DEFAULT, ""),
+                  ("            node._backward()", "            getattr(node, '_backward', lambda: None)()")])
+    ok, out = run(nb03.q4, cls, capsys=capsys)
+    assert ok, out
+
+
+def test_q4_refuses_an_instance_instead_of_the_class(capsys):
+    ok, out = run(nb03.q4, engine()(1.0), capsys=capsys)  # unwrapped to its number by the answer rule
+    assert not ok and "pass your class itself, e.g. nb03.q4.check(MyValue); you gave a float" in out
+    with pytest.raises(nb03.NotYet, match="you gave a MyValue"):
+        check_engine(engine()(1.0))
+
+
+# ---- q4 saving my_value.py: never lose the learner's file, never save a file 04 cannot use ---
+
+
+def from_file(tmp_path, text, name="learner.py"):
+    module = tmp_path / name
+    module.write_text(text)
+    return __import__("runpy").run_path(str(module))["MyValue"]
+
+
+def test_q4_keeps_a_my_value_py_it_did_not_write(tmp_path, capsys):
+    (tmp_path / "my_value.py").write_text("# my own notes, not from the check\n")
+    (tmp_path / "my_value.py.bak").write_text("an older backup\n")
+    ok, out = run(nb03.q4, from_file(tmp_path, REFERENCE), capsys=capsys)
+    assert ok and "Saved your class to my_value.py" in out and "kept as my_value.py.bak2" in out
+    assert (tmp_path / "my_value.py.bak2").read_text() == "# my own notes, not from the check\n"
+    assert (tmp_path / "my_value.py.bak").read_text() == "an older backup\n"
+    assert (tmp_path / "my_value.py").read_text().startswith("# Your MyValue class from notebook 03")
+    # a file the check wrote itself is simply replaced
+    ok, out = run(nb03.q4, from_file(tmp_path, REFERENCE), capsys=capsys)
+    assert ok and "kept as" not in out and not (tmp_path / "my_value.py.bak3").exists()
+
+
+@pytest.mark.parametrize("text, why", [
+    ("def _as_value(x):\n    return x if isinstance(x, MyValue) else MyValue(x)\n\n\n"
+     + REFERENCE.replace("other = other if isinstance(other, MyValue) else MyValue(other)\n"
+                         "        out = MyValue(self.data + ",
+                         "other = _as_value(other)\n        out = MyValue(self.data + "),
+     "NameError: name '_as_value' is not defined"),
+    ("import numpy as np\n" + REFERENCE.replace("t = math.tanh(self.data)", "t = float(np.tanh(self.data))"),
+     "NameError: name 'np' is not defined"),
+    (REFERENCE.replace("    def backward(self):", "    def backward_(self):")
+     + "\n\nMyValue.backward = MyValue.backward_\n", "no backward() method"),
+])
+def test_q4_does_not_save_a_class_that_cannot_run_alone(tmp_path, capsys, text, why):
+    """Only the class block is saved: helpers, imports and methods added later would be lost."""
+    ok, out = run(nb03.q4, from_file(tmp_path, text), capsys=capsys)
+    assert ok and "Your class is right, but it was not saved to my_value.py" in out and why in out
+    assert "Saved your class" not in out and not (tmp_path / "my_value.py").exists()
+
+
+def test_q4_says_when_saving_fails_without_blaming_the_class(tmp_path, capsys):
+    (tmp_path / "my_value.py").mkdir()  # a folder where the file goes: it cannot be written
+    ok, out = run(nb03.q4, from_file(tmp_path, REFERENCE), capsys=capsys)
+    assert ok and "Your class is right, but it could not be saved to my_value.py" in out
+    assert "your code raised" not in out and (tmp_path / "my_value.py").is_dir()
+
+
+def test_q4_first_backup_is_my_value_py_bak(tmp_path, capsys):
+    (tmp_path / "my_value.py").write_text("mine\n")
+    ok, out = run(nb03.q4, from_file(tmp_path, REFERENCE), capsys=capsys)
+    assert ok and "kept as my_value.py.bak." in out and (tmp_path / "my_value.py.bak").read_text() == "mine\n"

@@ -213,6 +213,10 @@ def step_returns_new_loss(net, xs, ys, lr):
     return loss_of(net, xs, ys)
 
 
+def step_returns_double_loss(net, xs, ys, lr):
+    return 2 * step_right(net, xs, ys, lr).data
+
+
 def step_placeholder(net, xs, ys, lr):
     ...
 
@@ -227,6 +231,7 @@ def step_placeholder(net, xs, ys, lr):
     (step_abs_loss, "the parameters differ from a correct step"),
     (step_returns_nothing, "train_step returned None: return the loss"),
     (step_returns_new_loss, "you returned the loss after the update"),
+    (step_returns_double_loss, "the update is right, but the returned loss 9.2639"),
     (step_placeholder, "train_step did nothing yet"),
     ("train_step", "pass the function itself"),
 ])

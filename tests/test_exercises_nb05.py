@@ -167,6 +167,9 @@ def test_q4_accepts_a_tent(capsys, k, v):
         ([1, 2], [-2, 1], "at x = 0.5 the tent's slope is 1, yours is 0"),
         ([0, 1.1, 2], [1, -2, 1], "put the kinks exactly where the tent bends"),
         ([0, 1, 2], [1, -2], "one slope change per unit"),
+        # right on the plotted -1..3, wrong beyond it (content review 2)
+        ([0, 1, 2, 4], [1, -2, 1, 1], "your unit with k = 4 bends the function at x = 4"),
+        ([-3, -2.5, -2, 0, 1, 2], [1, -2, 1, 1, -2, 1], "your unit with k = -3 bends the function"),
         ("0, 1, 2", [1, -2, 1], "k should be a list"),
         ([0, 1, 2], [1, "x", 1], "v should hold numbers"),
     ],

@@ -50,6 +50,7 @@ def test_q1_right_answer_is_the_spread_of_simulated_accuracies():
         (0.00394, "two standard errors"),
         (0.00279, "difference of two independent accuracies"),
         (0.05, "sqrt(p (1 - p) / n)"),
+        (0.0019, "is close, but rounded too much"),  # as nb03.q2 says it (content review 2)
         ("0.002", "without quotes"),
         (np.array([0.002, 0.002]), "single number"),
     ],
@@ -185,3 +186,13 @@ def test_q3_rejects_typical_mistakes(answer, message, capsys):
     passed, out = check(nb09.q3, answer, capsys)
     assert not passed
     assert message in " ".join(out.split()), out
+def test_q2_without_the_test_labels_is_not_yet_not_your_code(monkeypatch, tmp_path, capsys):
+    """No Fashion-MNIST files and no network: the check's own data is missing, not the learner's fault."""
+    from course_lib import datasets
+
+    monkeypatch.setenv("COURSE_LIB_DATA", str(tmp_path))
+    monkeypatch.setattr(datasets, "MIRRORS", {"digits": [], "fashion": ["http://127.0.0.1:9/"]})
+    passed, out = check(nb09.q2, np.zeros(10_000, dtype=np.int64), capsys)
+    assert not passed and "not yet" in out and "your code raised" not in out
+    assert "the check needs the Fashion-MNIST test labels" in out and "COURSE_LIB_DATA" in out
+    assert "t10k-labels-idx1-ubyte.gz" in out and "t10k-images" not in out

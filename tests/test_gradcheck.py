@@ -52,7 +52,8 @@ def test_numerical_gradient_array_restores_the_array():
 
 
 @pytest.mark.parametrize(
-    "err, word", [(1e-9, "excellent"), (1e-6, "good"), (1e-4, "suspicious"), (0.1, "wrong")]
+    "err, word", [(1e-9, "excellent"), (1e-6, "good"), (1e-4, "suspicious"), (0.1, "wrong"),
+                  (5e-5, "suspicious"), (5e-3, "wrong"), (5e-6, "good"), (5e-4, "suspicious")]
 )
 def test_verdict_words(err, word):
     assert verdict(err).startswith(word)
@@ -115,6 +116,44 @@ def test_saturated_tanh_reports_noise_and_shows_small_numbers(capsys):
     assert "below numerical noise" in out
 
 
+def test_all_noise_gets_its_own_summary_line(capsys):
+    from course_lib.gradcheck import BELOW_NOISE
+
+    assert gradcheck(lambda x: x.tanh(), [15.0])
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert last.startswith("every difference is below") and BELOW_NOISE in last
+
+
+def test_the_default_tolerance_is_1e_5():
+    def off_by_5e_5(x):  # a slope with a relative error of about 5e-5
+        out = x**3
+        out._local = (out._local[0] * (1 + 5e-5),)
+        return out
+
+    assert not gradcheck(off_by_5e_5, [0.7], verbose=False)
+    assert gradcheck(off_by_5e_5, [0.7], verbose=False, tolerance=1e-4)
+
+
+def test_numerical_gradient_array_needs_an_array():
+    with pytest.raises(TypeError, match="NumPy array"):
+        numerical_gradient_array(lambda: 0.0, [1.0, 2.0])
+
+
+def test_numerical_gradient_array_restores_x_when_f_raises():
+    x = np.array([1.0, 2.0, 3.0])
+    calls = []
+
+    def f():
+        calls.append(1)
+        if len(calls) == 3:  # the nudge up of the second entry
+            raise KeyboardInterrupt
+        return float(x.sum())
+
+    with pytest.raises(KeyboardInterrupt):
+        numerical_gradient_array(f, x)
+    np.testing.assert_array_equal(x, [1.0, 2.0, 3.0])
+
+
 def test_a_real_bug_in_a_small_gradient_is_still_caught():
     def bad_cube(x):
         out = x**3
@@ -131,3 +170,10 @@ def test_numerical_gradient_array_refuses_narrow_arrays(dtype):
     with pytest.raises(TypeError, match=r"astype\(np.float64\)"):
         numerical_gradient_array(lambda: float((x**2).sum()), x)
     np.testing.assert_array_equal(x, before)
+
+
+def test_noise_in_one_input_and_a_real_gradient_in_another_reports_the_real_one(capsys):
+    assert gradcheck(lambda x, y: x * 1e-12 + y.exp(), [0.3, 3.0], names=["x", "y"])
+    rows = capsys.readouterr().out.strip().splitlines()
+    assert "below numerical noise" in rows[1]  # x: a difference far below atol
+    assert rows[-1].startswith("largest relative error") and "(y): excellent" in rows[-1]

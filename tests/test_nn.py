@@ -123,3 +123,10 @@ def test_numpy_integers_are_sizes():
 def test_size_messages_name_what_is_wrong(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_the_base_module_has_no_parameters_and_zero_grad_works():
+    from course_lib.nn import Module
+
+    assert Module().parameters() == []
+    Module().zero_grad()

@@ -137,10 +137,12 @@ def test_clear_errors():
         NumpyMLP().forward(np.zeros((2, 28, 28)))
     with pytest.raises(ValueError, match="0..1"):
         model.loss(np.zeros((2, 4)), np.array([0, 2]))
-    with pytest.raises(ValueError, match="integers"):
+    with pytest.raises(ValueError, match=r"integers 0\.\.1, got dtype float"):
         model.loss(np.zeros((2, 4)), np.array([0.0, 1.0]))
     with pytest.raises(ValueError, match=r"shape \(2,\)"):
         model.loss(np.zeros((2, 4)), np.array([0, 1, 1]))
+    model.loss(np.zeros((2, 4)), np.array([0, 0]))  # every z1 is exactly 0 (zero inputs, zero biases)
+    assert not model.backward()["b1"].any()  # ReLU's slope at 0 is 0, as in PyTorch
     model.loss(np.zeros((2, 4)), np.array([0, 1]))
     model.backward()
     with pytest.raises(ValueError, match="positive"):
@@ -170,3 +172,37 @@ def test_predicting_between_loss_and_backward_keeps_the_gradients():
     got = model.backward()
     for name in want:
         np.testing.assert_array_equal(got[name], want[name])
+
+
+def test_images_to_inputs_refuses_a_single_image():
+    """A single (28, 28) image is not 28 examples of 28 pixels: a batch of one is image[None]."""
+    image = np.zeros((28, 28), dtype=np.uint8)
+    with pytest.raises(ValueError, match=r"got shape \(28, 28\): for one image, pass a batch of one"):
+        images_to_inputs(image)
+    assert images_to_inputs(image[None]).shape == (1, 784)
+    assert images_to_inputs(np.zeros((2, 1, 28, 28))).shape == (2, 784)  # channels too
+
+
+def test_train_epoch_uses_every_example_once_even_with_batches_of_one():
+    model = NumpyMLP(n_in=2, n_hidden=3, n_out=2, seed=0)
+    X, y = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]), np.array([0, 1, 1])
+    assert len(train_epoch(model, X, y, batch_size=1)) == 3
+    assert len(train_epoch(model, X, y, batch_size=2)) == 2
+
+
+def test_one_full_batch_epoch_is_one_manual_step():
+    model, X, y = small_problem(seed=3)
+    twin, _, _ = small_problem(seed=3)
+    losses = train_epoch(model, X, y, lr=0.5, batch_size=len(X))
+    assert losses == [twin.loss(X, y)]
+    twin.backward()
+    twin.step(0.5)
+    for name in PARAM_NAMES:
+        np.testing.assert_array_equal(model.params[name], twin.params[name])
+
+
+def test_plain_lists_work_everywhere_arrays_do():
+    model = NumpyMLP(n_in=2, n_hidden=3, n_out=2, seed=0)
+    X, y = [[0.0, 1.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0]], [0, 1, 1, 0]
+    assert np.isfinite(model.loss(X, y)) and 0.0 <= model.accuracy(X, y) <= 1.0
+    assert len(train_epoch(model, X, y, batch_size=4)) == 1

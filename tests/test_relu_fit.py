@@ -99,3 +99,9 @@ def test_bad_arguments_say_what_to_do():
         train(init_params(3, (-1, 1)), [0.0, 1.0], [0.0, 1.0], lr=0.1, steps=2.5)
     with pytest.raises(ValueError, match="increasing"):
         hinge_interpolant(np.sin, [1.0, 0.0])
+
+
+def test_no_points_is_a_clear_error_not_a_learning_rate_problem():
+    p = init_params(3, (-1, 1), seed=0)
+    with pytest.raises(ValueError, match="x and y hold no points"):
+        train(p, [], [], lr=0.01, steps=3)

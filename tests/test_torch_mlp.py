@@ -167,3 +167,20 @@ def test_an_empty_loader_is_explained():
         train_epoch(model, [], optimizer)
     with pytest.raises(ValueError, match="evaluate has nothing to measure"):
         evaluate(model, [])
+
+
+# ---- red-team report 2 ------------------------------------------------------------------
+def test_evaluate_refuses_labels_of_shape_n_1():
+    """(N,) against (N, 1) broadcasts to N x N: an "accuracy" of 360% without this check."""
+    from torch.utils.data import DataLoader, TensorDataset
+
+    model = MLP(4, [3], 2)
+    x, y = torch.randn(10, 4), torch.tensor([0, 1] * 5)
+    with pytest.raises(ValueError, match=r"labels of shape \(N,\).*got \(10, 1\).*y.squeeze\(1\)"):
+        evaluate(model, DataLoader(TensorDataset(x, y[:, None]), batch_size=10))
+    assert 0.0 <= evaluate(model, DataLoader(TensorDataset(x, y), batch_size=10)) <= 1.0
+
+
+def test_one_output_class_is_refused_as_numpy_mlp_does():
+    with pytest.raises(ValueError, match="at least 2 classes, got n_classes=1.*n_classes=2"):
+        MLP(2, [4], 1)

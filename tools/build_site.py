@@ -61,6 +61,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 STAGE = ROOT / "build" / "site-src"
 OUT = ROOT / "build" / "site"
+# Written into every folder the site is built into: only a folder holding it is ever emptied.
+MARKER = ".nnfs-course-site"
 
 SOLUTION_CALL = re.compile(r"\.solution\(")
 MARKDOWN_LINK = re.compile(r"\]\(<?([^)\s>]+)>?\)")
@@ -242,7 +244,13 @@ def stage(root: Path = ROOT, stage_dir: Path = STAGE, guide_solutions: bool = Tr
         shutil.copy2(root / relative, stage_dir / relative)
     (stage_dir / "notebooks").mkdir()
     for path in notebooks:
-        nb = nbformat.read(path, as_version=4)
+        try:
+            nb = nbformat.read(path, as_version=4)
+        except (ValueError, TypeError, KeyError, AttributeError) as err:  # NotJSONError is a ValueError
+            reason = str(err).splitlines()[0][:120] if str(err) else type(err).__name__
+            raise SiteError(f"{path.name} is not a valid notebook ({reason}): resolve the merge "
+                            "conflict in it, or restore it with `git checkout -- notebooks/"
+                            f"{path.name}`") from None
         if hide_solutions(nb):
             print(f"{path.name}: outputs of .solution() calls left out of the site")
         merge_streams(nb)
@@ -409,15 +417,40 @@ def finish_pages(site: Path, alts: dict[str, str]) -> None:
             page.write_text(new, encoding="utf-8")
 
 
+def prepare_out(out: Path, root: Path | None = None, default: Path | None = None) -> None:
+    """Make `out` an empty folder holding only MARKER, or refuse with a SiteError.
+
+    Only a previous build of the site is replaced: a folder with our MARKER file, or the
+    course's own build/site. Anything else (docs/, the course folder, a folder of the learner's
+    files) is never emptied: the builder would otherwise delete what is in it."""
+    root = (ROOT if root is None else root).resolve()
+    default = OUT if default is None else default
+    out = out.resolve()
+    if root.is_relative_to(out) or any(out.is_relative_to(root / part) for part in ("docs", "notebooks")):
+        raise SiteError(f"--out {out} would put the site over the course's own files: choose a new "
+                        f"folder, for example {default}")
+    if out.exists() and not out.is_dir():
+        raise SiteError(f"--out {out} is a file, not a folder: choose a new folder for the site")
+    if out.is_dir() and any(out.iterdir()):
+        if not (out / MARKER).is_file() and out != default.resolve():
+            raise SiteError(f"--out {out} already holds files that are not a build of this site "
+                            f"(no {MARKER} file in it), and building would delete them: choose "
+                            "an empty or new folder, or delete that one yourself")
+        shutil.rmtree(out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / MARKER).write_text("A build of the course website (tools/build_site.py). The next build "
+                              "into this folder deletes everything in it.\n", encoding="utf-8")
+
+
 def build(out: Path = OUT, stage_dir: Path = STAGE, guide_solutions: bool = True,
           allow_missing_alt: bool = False) -> float:
     """Build the site into `out`; returns the seconds it took. Raises SiteError on failure."""
     if importlib.util.find_spec("sphinx") is None:
         raise SiteError('Sphinx is not installed. Install the site extra: pip install -e ".[site]"')
     start = time.perf_counter()
+    prepare_out(out)  # first: a refused --out costs nothing
     source = stage(ROOT, stage_dir, guide_solutions)
     alts = prepare_figures(source, allow_missing_alt)
-    shutil.rmtree(out, ignore_errors=True)
     doctrees = stage_dir.parent / f"{stage_dir.name}-doctrees"
     # -W: warnings are errors; --keep-going: report them all, not just the first; -q: only those.
     # A process of its own, so a caller (the browser test) gets no Sphinx state or warnings.

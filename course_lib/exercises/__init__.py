@@ -138,7 +138,12 @@ def number(name: str, got: Any) -> float:
         got = got.item()
     if not isinstance(got, numbers.Real) or isinstance(got, bool):
         raise NotYet(f"{name} should be a number, got {type(got).__name__}: {got!r}.")
-    value = float(got)
+    try:
+        value = float(got)
+    except OverflowError:  # a whole number beyond float's range, e.g. from ** typed for *
+        digits = round(int(got).bit_length() * math.log10(2))
+        raise NotYet(f"{name} is far too large (a whole number of about {digits} digits): not a sensible "
+                     "number. Check the calculation that produced it (** typed for *?).") from None
     if not math.isfinite(value):
         raise NotYet(f"{name} is {value}, not a finite number; check the calculation that produced it.")
     return value
@@ -193,10 +198,14 @@ class Exercise:
         except NotYet as wrong:
             _say(f"{self.name}: not yet. {wrong}")
             return CheckResult(False)
-        except _TooSlow:
-            _say(f"{self.name}: your code was stopped after running for {timeout:g} s. It probably "
-                 "never returns: look for a loop whose condition never becomes false. "
-                 "(If it is just slow, make it faster; the check uses small inputs.)")
+        except _TooSlow as slow:
+            if slow.still_running:  # e.g. inside one long NumPy call, or it caught the stop request
+                _say(f"{self.name}: your code ran for more than {timeout:g} s and is still running in "
+                     "the background: restart the kernel to stop it, then look for a loop that never ends.")
+            else:
+                _say(f"{self.name}: your code was stopped after running for {timeout:g} s. It probably "
+                     "never returns: look for a loop whose condition never becomes false. "
+                     "(If it is just slow, make it faster; the check uses small inputs.)")
             return CheckResult(False)
         except Exception as err:  # the learner's code crashed: say where, not a traceback
             _say(f"{self.name}: your code raised {type(err).__name__}: {err}")
@@ -237,8 +246,15 @@ class Exercise:
         return f"<exercise {self.name}: use .check(answer), .hint(), .solution()>"
 
 
-class _TooSlow(Exception):
-    """Raised inside a check that ran longer than its timeout."""
+class _TooSlow(BaseException):
+    """Raised inside a check that ran longer than its timeout.
+
+    A BaseException, like KeyboardInterrupt: a learner's `except Exception:` inside a loop
+    must not catch it and keep the loop (and a processor core) running."""
+
+    def __init__(self, still_running: bool = False) -> None:
+        super().__init__()
+        self.still_running = still_running
 
 
 def _run_with_timeout(checker: Callable[..., None], answer: tuple, timeout: float) -> None:
@@ -267,7 +283,7 @@ def _run_with_timeout(checker: Callable[..., None], answer: tuple, timeout: floa
     if worker.is_alive():
         _raise_in(worker, _TooSlow)
         worker.join(1.0)
-        raise _TooSlow
+        raise _TooSlow(still_running=worker.is_alive())
     if "error" in outcome:
         raise outcome["error"]
 

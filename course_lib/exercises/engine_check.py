@@ -17,6 +17,7 @@ so any layout in the style of notebook 02 passes (`_prev` may be a tuple or a se
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable
 from typing import Any
 
@@ -31,12 +32,20 @@ def _close(a: float, b: float) -> bool:
     return math.isclose(a, b, rel_tol=1e-7, abs_tol=1e-10)
 
 
-def _nodes(out: Any) -> list:
-    """Every node under `out`, each after its children (iterative: no recursion limit), by identity."""
+def _nodes(out: Any, text: str = "") -> list:
+    """Every node under `out`, each after its children (iterative: no recursion limit), by identity.
+
+    A child that is not a node (a number listed in _prev) is the learner's slip: NotYet names it,
+    with `text`, the expression being checked."""
     order, seen, stack = [], {id(out)}, [(out, iter(out._prev))]
     while stack:
         node, children = stack[-1]
         for child in children:
+            if not hasattr(child, "_prev"):
+                where = f"`{text}`: " if text else ""
+                raise NotYet(f"{where}a node made by {getattr(node, '_op', '?')!r} lists {child!r}, a "
+                             f"{type(child).__name__}, among its children (_prev): _prev may only hold "
+                             "values of your class, never plain numbers.")
             if id(child) not in seen:
                 seen.add(id(child))
                 stack.append((child, iter(child._prev)))
@@ -47,14 +56,15 @@ def _nodes(out: Any) -> list:
     return order
 
 
-def _run_backward_steps(nodes: list) -> None:
+def _run_backward_steps(nodes: list, text: str = "") -> None:
     """Call each node's `_backward` in the given order (leaves may have none)."""
     for node in nodes:
         step = getattr(node, "_backward", None)
         if step is None:
             if node._prev:
-                raise NotYet(f"a node made by {node._op!r} has no _backward: set out._backward = _backward "
-                             "before returning out.")
+                where = f"`{text}`: " if text else ""
+                raise NotYet(f"{where}a node made by {getattr(node, '_op', '?')!r} has no _backward: set "
+                             "out._backward = _backward before returning out.")
             continue
         step()
 
@@ -66,6 +76,7 @@ OPERATIONS: tuple[tuple[str, str, Callable[[Any, Any], Any]], ...] = (
     ("x + y", "__add__", lambda x, y: x + y),
     ("x * y", "__mul__", lambda x, y: x * y),
     ("x * 2", "__mul__", lambda x, y: x * 2),
+    ("2 * x", "__rmul__", lambda x, y: 2 * x),
     ("2 + x", "__radd__", lambda x, y: 2 + x),
     ("x ** 3", "__pow__", lambda x, y: x**3),
     ("x ** -1", "__pow__", lambda x, y: x**-1),
@@ -98,6 +109,15 @@ LOCAL_MISTAKES: dict[str, tuple[tuple[Callable[[float, float], float], str], ...
 }
 
 
+def _expect_number(node: Any, what: str) -> None:
+    """NotYet unless node.data is a plain number (a value of the class stored as data is a slip)."""
+    data = getattr(node, "data", None)
+    if not isinstance(data, numbers.Real) or isinstance(data, bool):
+        hint = " (its .data)" if hasattr(data, "data") else ""
+        raise NotYet(f"{what} gives data that is a {type(data).__name__}, not a number: store the "
+                     f"number itself{hint} in .data.")
+
+
 def _check_operation(cls: type, text: str, method: str, build: Callable) -> None:
     x, y = cls(X), cls(Y)
     try:
@@ -117,16 +137,17 @@ def _check_operation(cls: type, text: str, method: str, build: Callable) -> None
     rx, ry = Value(X), Value(Y)
     ref = build(rx, ry)
     ref.backward()
+    _expect_number(out, f"`{text}`")
     if not _close(out.data, ref.data):
         point = f"x = {X}, y = {Y}" if "y" in text else f"x = {X}"
         raise NotYet(f"`{text}` at {point} gives data {out.data!r}; it should be {ref.data:.6g}.")
     # the learner's _backward closures, run by a correct backward pass
-    nodes = _nodes(out)
+    nodes = _nodes(out, text)
     for node in nodes:
         node.grad = 0.0
     x.grad = y.grad = START_GRAD
     out.grad = SEED_GRAD
-    _run_backward_steps(reversed(nodes))
+    _run_backward_steps(reversed(nodes), text)
     got = x.grad - START_GRAD  # what the backward step added to x.grad
     want = rx.grad * SEED_GRAD  # d(out)/dx times out.grad
     if _close(got, want) and _close(y.grad - START_GRAD, ry.grad * SEED_GRAD):
@@ -139,6 +160,10 @@ def _check_operation(cls: type, text: str, method: str, build: Callable) -> None
     for wrong, message in LOCAL_MISTAKES.get(text, ()):
         if name == "x" and _close(gave, wrong(X, t) * SEED_GRAD):
             raise NotYet(f"{start} uses the wrong local derivative: {message}")
+    if not any(node is (x if name == "x" else y) for node in nodes):
+        raise NotYet(f"`{text}`: the result is not connected to {name}: following _prev from it never "
+                     f"reaches {name}, so no gradient can flow back. Build it from {name}'s own operations "
+                     "(e.g. -x = x * -1) or list it among the children.")
     if _close(gave, 0.0) and not _close(want, 0.0):
         target = "self" if name == "x" else "other"
         raise NotYet(f"{start} left {name}.grad unchanged: write its _backward (still a TODO?), which "
@@ -240,8 +265,9 @@ BACKWARD_MISTAKES: tuple[tuple[Callable[[Any], list], bool, str], ...] = (
      "some nodes ran _backward() more than once, so their share arrived twice: a value used in two "
      "places is reached along two paths. Keep a set of visited nodes and add each node to the order once."),
     (_preorder, True,
-     "your order lists a node before all of its users have pushed (a node is added to the order "
-     "before its children are visited). Append a node after visiting its children, then walk the "
+     "your order lists a node before all of its users have pushed: a node is added to the order when "
+     "it is first reached (as a breadth-first walk, or a depth-first one that appends before visiting "
+     "the children, does). Append a node only after visiting all of its children, then walk the "
      "order reversed."),
 )
 
@@ -273,6 +299,10 @@ def _check_graph(cls: type, description: str, build: Callable) -> None:
     ref_out, ref = build(Value)
     ref_out.backward()
     for node, want in zip(mine, ref):  # from the output down: the first difference is the cause
+        _expect_number(node, f"in {description}, node '{want.label}'")
+        if not isinstance(node.grad, numbers.Real):
+            raise NotYet(f"in {description}, node '{want.label}' has a gradient that is a "
+                         f"{type(node.grad).__name__}, not a number: .grad must hold a plain number.")
         if not _close(node.data, want.data):
             raise NotYet(f"in {description}, node '{want.label}' has data {node.data:.6g}, expected "
                          f"{want.data:.6g}: check the forward computation of that operation.")

@@ -77,17 +77,23 @@ def _q1_numbers() -> tuple[dict[str, float], dict[str, tuple[tuple[float, str], 
     d = a * b + c  # e = a*b, d = e + c, L = d * f
     want = {"a": b * f, "b": a * f, "c": f, "f": d}
     no_upstream = "you stopped at the local derivative: multiply it by the upstream gradient dL/de = f."
+    # d where f belongs: L = d*f sends dL/dd = f (the other factor) down, not d itself
+    d_upstream = "you multiplied by d, but the gradient arriving from L = d*f is dL/dd = f, the other factor."
     slips = {
         "a": ((a * f, "you used a, but the local derivative of a*b with respect to a is the other "
                       "factor, b."),
-              (b, no_upstream)),
+              (b, no_upstream),
+              (b * d, d_upstream)),
         "b": ((b * f, "you used b, but the local derivative of a*b with respect to b is the other "
                       "factor, a."),
-              (a, no_upstream)),
+              (a, no_upstream),
+              (a * d, d_upstream)),
         "c": ((1.0, "1 is only the local derivative of e + c; multiply by the upstream gradient "
-                    "dL/dd = f."),),
+                    "dL/dd = f."),
+              (d, d_upstream)),
         "f": ((a * b, "dL/df is the other factor of the product, d = a*b + c, not just a*b."),
-              (1.0, "dL/df is the other factor of the product d * f, so it is d, not 1.")),
+              (1.0, "dL/df is the other factor of the product d * f, so it is d, not 1."),
+              (f, "dL/df is the other factor of the product d * f, so it is d, not f itself.")),
     }
     return want, slips
 

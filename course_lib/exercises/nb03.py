@@ -53,12 +53,10 @@ Q1_MISTAKES: tuple[tuple[Callable[[float], float], str], ...] = (
      "that is tanh's pattern, 1 - (value)^2. For sigmoid the derivative is s * (1 - s) with s = sigmoid(x)."),
     (lambda x: x * (1 - x),
      "you used x where sigmoid(x) belongs: first compute s = sigmoid(x), then return s * (1 - s)."),
+    # e^{-x} / (1 + e^{-x}) is the same function: this one entry covers both ways of writing it
     (lambda x: 1 - _sigmoid(x),
      "that is 1 - sigmoid(x) = e^{-x} / (1 + e^{-x}); you still need to multiply by sigmoid(x) "
-     "(the chain rule through 1 / (1 + e^{-x}) gives e^{-x} / (1 + e^{-x})^2)."),
-    (lambda x: math.exp(-x) / (1 + math.exp(-x)),
-     "that is 1 - sigmoid(x) = e^{-x} / (1 + e^{-x}); the denominator must be squared: "
-     "e^{-x} / (1 + e^{-x})^2."),
+     "(the chain rule through 1 / (1 + e^{-x}) gives e^{-x} / (1 + e^{-x})^2: the denominator squared)."),
 )
 
 
@@ -185,11 +183,21 @@ def _run_push(push: Callable, node: Value) -> None:
                      "it should only add to the children's .grad.")
 
 
+class _Watched(Value):
+    """A Value whose own chain-rule step refuses to run: q3 asks for that step, written by hand."""
+
+    __slots__ = ()
+
+    def _backward(self) -> None:
+        raise NotYet("push calls course_lib's own node._backward(), which is exactly the step this "
+                     "exercise asks you to write. Write it yourself with node._prev and node._local.")
+
+
 def _check_q3(push: Any) -> None:
     if not callable(push):
         raise NotYet(f"q3 wants a function, like `def push(node): ...`; you gave a {type(push).__name__}.")
     # 1. two different children: is it local derivative x node.grad?
-    a, b = Value(3.0), Value(-2.0)
+    a, b = _Watched(3.0), _Watched(-2.0)
     c = a * b
     c.grad = 5.0
     _run_push(push, c)
@@ -210,6 +218,17 @@ def _check_q3(push: Any) -> None:
     twice.grad = 5.0
     _run_push(push, twice)
     if a.grad == 5.0:
+        # overwritten (child.grad = ...) or pushed once per distinct child (a dict or set)? With a
+        # gradient already in a, the first leaves 5 and the second 1 + 5.
+        again = Value(3.0)
+        again.grad = 1.0
+        pair = again + again
+        pair.grad = 5.0
+        push(pair)
+        if again.grad == 6.0:
+            raise NotYet("for b = a + a with b.grad = 5, a.grad came out 5, not 10: a is a child twice, "
+                         "but your push gave it one share (it visits each distinct child once: a dict or a "
+                         "set?). Loop over zip(node._prev, node._local): a repeated child gets every share.")
         raise NotYet("for b = a + a with b.grad = 5, a.grad came out 5, not 10: a is a child twice, and the "
                      "second push overwrote the first. Accumulate: child.grad += ..., never child.grad = ...")
     expect_close("for b = a + a with b.grad = 5: a.grad", a.grad, 10.0)
@@ -270,6 +289,49 @@ def class_source(cls: type) -> str | None:
     return "".join(inspect.getblock(lines[starts[-1]:]))
 
 
+def _saved_alone_problem(text: str) -> str | None:
+    """Why `text` (the file to save) would not give notebook 04 a working MyValue, or None.
+
+    The class block is saved without the rest of its cell, so a helper function, an import or
+    a method attached after the class is missing from the file: run it alone and check it."""
+    namespace: dict[str, Any] = {"__name__": "my_value"}
+    try:
+        exec(compile(text, str(SAVE_PATH), "exec"), namespace)
+        check_engine(namespace["MyValue"])
+    except NotYet as wrong:
+        return f"fails the check: {wrong}"
+    except Exception as err:  # noqa: BLE001 - the learner's class, run alone: report, never crash
+        return f"raises {type(err).__name__}: {err}"
+    return None
+
+
+def _is_ours(path: Path) -> bool:
+    """`path` is a my_value.py this check wrote (it starts with SAVED_HEADER's first line)."""
+    try:
+        with path.open(encoding="utf-8", errors="replace") as file:
+            return file.readline() == SAVED_HEADER.splitlines(keepends=True)[0]
+    except OSError:
+        return False
+
+
+def _backup_name(path: Path) -> Path:
+    """my_value.py.bak, or my_value.py.bak2, ...: a name no file has yet."""
+    candidates = (path.with_name(f"{path.name}.bak{n if n > 1 else ''}") for n in range(1, 1000))
+    return next(c for c in candidates if not c.exists())
+
+
+def _save(text: str) -> str:
+    """Write `text` to SAVE_PATH, keeping a copy of a file there that this check did not write.
+    Returns what to add to the success message. OSError if it cannot be written."""
+    kept = ""
+    if SAVE_PATH.is_file() and not _is_ours(SAVE_PATH):
+        backup = _backup_name(SAVE_PATH)
+        SAVE_PATH.replace(backup)
+        kept = f" Your own earlier {SAVE_PATH} was not written by this check: it is kept as {backup}."
+    SAVE_PATH.write_text(text, encoding="utf-8")
+    return kept
+
+
 def _check_q4(cls: Any) -> None:
     check_engine(cls)
     source = class_source(cls)
@@ -278,8 +340,21 @@ def _check_q4(cls: Any) -> None:
               "reference solution instead of your class.)")
         return
     alias = "" if cls.__name__ == "MyValue" else f"\n\nMyValue = {cls.__name__}\n"
-    SAVE_PATH.write_text(SAVED_HEADER + source + alias)
-    print(f"Saved your class to {SAVE_PATH}: notebook 04 trains a network with it.")
+    text = SAVED_HEADER + source + alias
+    problem = _saved_alone_problem(text)
+    if problem:
+        print(f"Your class is right, but it was not saved to {SAVE_PATH}: only the class block is saved, "
+              f"and on its own it {problem}\nPut the helpers and imports it uses inside the class, and "
+              "define every method inside it; then check again. Until then notebook 04 uses the "
+              "reference solution.")
+        return
+    try:
+        kept = _save(text)
+    except OSError as err:  # the folder, not the learner's code: the exercise still counts as passed
+        print(f"Your class is right, but it could not be saved to {SAVE_PATH} ({err.strerror or err}), so "
+              "notebook 04 will use the reference solution. Check that the notebook's folder is writable.")
+        return
+    print(f"Saved your class to {SAVE_PATH}: notebook 04 trains a network with it.{kept}")
 
 
 q4 = Exercise(

@@ -225,7 +225,10 @@ def _check_tent(k: Any, v: Any) -> None:
         raise NotYet(f"v should be a list with one slope change per unit, as many as k has ({len(k)}); "
                      f"got {v!r}.")
     v = _numbers("v", v, len(k))
-    xs = np.linspace(-1.0, 3.0, 401)
+    # Both functions are straight between their kinks: agreeing at every kink of either, and one
+    # step beyond the outermost ones, they agree everywhere (not just on the plotted -1..3).
+    xs = np.sort(np.concatenate([np.linspace(-1.0, 3.0, 401), k,
+                                 [min([*k, -1.0]) - 1.0, max([*k, 3.0]) + 1.0]]))
     if np.allclose(hinges(k, v, xs), tent(xs), atol=1e-9):
         return
     key = (tuple(k), tuple(v))
@@ -237,6 +240,11 @@ def _check_tent(k: Any, v: Any) -> None:
         if not math.isclose(yours, slope, abs_tol=1e-6):
             raise NotYet(f"at x = {mid:g} the tent's slope is {slope:g}, yours is {yours:.3g}. Slopes add up "
                          "from the left: each unit v * relu(x - k) adds v to the slope for every x > k.")
+    outside = [kj for kj, vj in zip(k, v) if vj != 0 and not -1.0 < kj < 3.0]
+    if outside:
+        raise NotYet(f"your unit with k = {outside[0]:g} bends the function at x = {outside[0]:g}, where the "
+                     "tent is flat (0 on both sides): the tent bends only at x = 0, 1 and 2, so the slope "
+                     "changes v must add up to 0 by x = 2.")
     worst = xs[np.argmax(np.abs(hinges(k, v, xs) - tent(xs)))]
     raise NotYet(f"your slopes are right in the middle of each piece, but at x = {worst:.2f} your function "
                  f"is {float(hinges(k, v, worst)):.3g} where the tent is {float(tent(worst)):.3g}: put the "
