@@ -282,7 +282,7 @@ def fake_sphinx(monkeypatch, tmp_path):
         (out / "index.html").write_text("<p>site</p>")
         return subprocess.CompletedProcess(command, 0)
 
-    monkeypatch.setattr(build_site, "stage", lambda root, stage_dir: stage_dir)
+    monkeypatch.setattr(build_site, "stage", lambda root, stage_dir, *options: stage_dir)
     monkeypatch.setattr(build_site.subprocess, "run", fake_run)
     return tmp_path / "stage"
 
