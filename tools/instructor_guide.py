@@ -305,7 +305,7 @@ def exercise_html(ex: ExerciseInfo, solutions: bool = True) -> str:
             f"<p><strong>Typical mistakes the checker recognises ({len(ex.mistakes)}):</strong></p>\n"
             f"{mistakes}\n"
             + (f"<details><summary>Solution (folded away)</summary>\n"
-               f'<pre style="overflow-x: auto"><code>{html.escape(ex.solution)}</code></pre>\n</details>\n'
+               f'<pre class="guide-solution"><code>{html.escape(ex.solution)}</code></pre>\n</details>\n'
                if solutions else "<p>(solution left out of this copy of the guide)</p>\n")
             + "</div>")
 
