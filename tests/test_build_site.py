@@ -282,6 +282,9 @@ def fake_sphinx(monkeypatch, tmp_path):
         (out / "index.html").write_text("<p>site</p>")
         return subprocess.CompletedProcess(command, 0)
 
+    find_spec = build_site.importlib.util.find_spec  # Sphinx may not be installed (make test-versions)
+    monkeypatch.setattr(build_site.importlib.util, "find_spec",
+                        lambda name, *args: object() if name == "sphinx" else find_spec(name, *args))
     monkeypatch.setattr(build_site, "stage", lambda root, stage_dir, *options: stage_dir)
     monkeypatch.setattr(build_site.subprocess, "run", fake_run)
     return tmp_path / "stage"

@@ -445,10 +445,10 @@ def prepare_out(out: Path, root: Path | None = None, default: Path | None = None
 def build(out: Path = OUT, stage_dir: Path = STAGE, guide_solutions: bool = True,
           allow_missing_alt: bool = False) -> float:
     """Build the site into `out`; returns the seconds it took. Raises SiteError on failure."""
+    start = time.perf_counter()
+    prepare_out(out)  # first: a refused --out costs nothing and needs no Sphinx
     if importlib.util.find_spec("sphinx") is None:
         raise SiteError('Sphinx is not installed. Install the site extra: pip install -e ".[site]"')
-    start = time.perf_counter()
-    prepare_out(out)  # first: a refused --out costs nothing
     source = stage(ROOT, stage_dir, guide_solutions)
     alts = prepare_figures(source, allow_missing_alt)
     doctrees = stage_dir.parent / f"{stage_dir.name}-doctrees"
