@@ -151,7 +151,7 @@ def test_every_runtime_dependency_gets_its_minimum_tested():
     project = course.load_project()
     pins = course.minimum_pins(project["dependencies"])
     assert len(pins) == len(project["dependencies"])
-    assert "numpy==1.24" in pins and "matplotlib==3.7" in pins
+    assert "numpy==1.24" in pins and "matplotlib==3.8" in pins
 
 
 def test_matrix_covers_oldest_python_with_minimums_and_newest_python():
